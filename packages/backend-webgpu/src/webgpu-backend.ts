@@ -1,0 +1,52 @@
+import type { BackendPlugin } from '@tfbricks/core';
+import { TfbricksError, errorMessage } from '@tfbricks/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeAdapter } from './adapter-info';
+import { MESA_HINT, ensureNavigatorGpu } from './navigator-gpu';
+
+export interface WebGpuBackendOptions {
+  /** Automatic-selection priority (default 50: above cpu, below cuda). */
+  priority?: number;
+  /** Dawn toggles for Node, passed to the `webgpu` package's `create()`. */
+  dawnFlags?: string[];
+  /** `requestAdapter` power preference. */
+  powerPreference?: 'low-power' | 'high-performance';
+}
+
+/** The WebGPU backend: native `navigator.gpu` in browsers, Dawn (`webgpu` package) in Node. */
+export function webgpuBackend(options: WebGpuBackendOptions = {}): BackendPlugin {
+  return {
+    name: 'webgpu',
+    tfjsBackend: 'webgpu',
+    priority: options.priority ?? 50,
+    description: 'WebGPU via @tensorflow/tfjs-backend-webgpu (browser, or Dawn in Node)',
+    capabilities: { training: true, float32: true, gpu: true },
+    async init() {
+      const { gpu, source } = await ensureNavigatorGpu({ dawnFlags: options.dawnFlags });
+      let adapter: unknown;
+      try {
+        adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+      } catch (error) {
+        throw new TfbricksError('E_BACKEND_INIT', `requestAdapter() failed: ${errorMessage(error)}`, { hint: MESA_HINT, cause: error });
+      }
+      if (!adapter) {
+        throw new TfbricksError('E_BACKEND_INIT', 'no WebGPU adapter found (requestAdapter() returned null)', { hint: MESA_HINT });
+      }
+      const device = await describeAdapter(adapter, source);
+      try {
+        await import('@tensorflow/tfjs-backend-webgpu');
+      } catch (error) {
+        throw new TfbricksError('E_BACKEND_INIT', `cannot load @tensorflow/tfjs-backend-webgpu: ${errorMessage(error)}`, {
+          hint: 'install it: pnpm add @tensorflow/tfjs-backend-webgpu (same version as @tensorflow/tfjs-core)',
+          cause: error,
+        });
+      }
+      if (!tf.findBackendFactory('webgpu')) {
+        throw new TfbricksError('E_BACKEND_INIT', '@tensorflow/tfjs-backend-webgpu loaded but registered no "webgpu" backend (it saw no navigator.gpu)', {
+          hint: 'do not import @tensorflow/tfjs-backend-webgpu yourself before the registry initialises this backend',
+        });
+      }
+      return { device };
+    },
+  };
+}
