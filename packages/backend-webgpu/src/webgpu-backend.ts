@@ -11,6 +11,8 @@ export interface WebGpuBackendOptions {
   dawnFlags?: string[];
   /** `requestAdapter` power preference. */
   powerPreference?: 'low-power' | 'high-performance';
+  /** Replace tfjs' naive training kernels with tfbricks' WGSL ones (default true; env `TFBRICKS_WEBGPU_STOCK_KERNELS=1` turns them off). */
+  trainingKernels?: boolean;
 }
 
 /** The WebGPU backend: native `navigator.gpu` in browsers, Dawn (`webgpu` package) in Node. */
@@ -45,6 +47,9 @@ export function webgpuBackend(options: WebGpuBackendOptions = {}): BackendPlugin
         throw new TfbricksError('E_BACKEND_INIT', '@tensorflow/tfjs-backend-webgpu loaded but registered no "webgpu" backend (it saw no navigator.gpu)', {
           hint: 'do not import @tensorflow/tfjs-backend-webgpu yourself before the registry initialises this backend',
         });
+      }
+      if ((options.trainingKernels ?? true) && globalThis.process?.env?.TFBRICKS_WEBGPU_STOCK_KERNELS !== '1') {
+        (await import('./kernels')).registerTrainingKernels();
       }
       return { device };
     },

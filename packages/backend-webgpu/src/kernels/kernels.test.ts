@@ -1,0 +1,251 @@
+import '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webgpuBackend } from '../webgpu-backend';
+import { chooseSplits } from './conv2d-backprop-filter';
+import { TRAINING_KERNEL_NAMES, registerTrainingKernels, trainingKernelsActive, useStockKernels } from './index';
+
+// TFBRICKS_REQUIRE_WEBGPU=1 (CI, with lavapipe) turns a missing adapter into a failure.
+const required = process.env.TFBRICKS_REQUIRE_WEBGPU === '1';
+let available = false;
+let skipReason = '';
+
+beforeAll(async () => {
+  try {
+    await webgpuBackend().init();
+    available = await tf.setBackend('webgpu');
+    if (!available) skipReason = 'tf.setBackend("webgpu") failed';
+  } catch (error) {
+    skipReason = error instanceof Error ? error.message : String(error);
+  }
+  if (!available) {
+    if (required) throw new Error(`WebGPU required (TFBRICKS_REQUIRE_WEBGPU=1) but unavailable: ${skipReason}`);
+    console.warn(`[backend-webgpu kernels] skipping WebGPU kernel tests: ${skipReason}`);
+  }
+});
+
+afterAll(() => {
+  if (available) registerTrainingKernels();
+});
+
+/** Deterministic pseudo-random values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Run `fn` on a backend and read every output back. */
+async function on(backend: string, fn: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const outs = tf.tidy(fn);
+  const list = Array.isArray(outs) ? outs : [outs];
+  const data = await Promise.all(list.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(list);
+  await tf.setBackend('webgpu');
+  return data;
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, label: string, tol = 1e-4): void {
+  expect(actual.length, `${label}: length`).toBe(expected.length);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i]! - expected[i]!) - tol * Math.abs(expected[i]!);
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+    }
+  }
+  expect(worst, `${label}: worst at ${at}: got ${actual[at]}, want ${expected[at]}`).toBeLessThanOrEqual(tol);
+}
+
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  cout: number;
+  fh: number;
+  fw: number;
+  stride: [number, number];
+  pad: 'same' | 'valid' | number;
+}
+
+const cases: Case[] = [
+  { n: 1, h: 7, w: 9, cin: 3, cout: 5, fh: 3, fw: 3, stride: [1, 1], pad: 'same' },
+  { n: 3, h: 7, w: 9, cin: 5, cout: 13, fh: 3, fw: 3, stride: [2, 2], pad: 'same' },
+  { n: 3, h: 9, w: 7, cin: 13, cout: 5, fh: 3, fw: 2, stride: [1, 1], pad: 'valid' },
+  { n: 1, h: 9, w: 7, cin: 5, cout: 3, fh: 2, fw: 3, stride: [2, 1], pad: 'valid' },
+  { n: 3, h: 16, w: 16, cin: 13, cout: 37, fh: 3, fw: 3, stride: [1, 1], pad: 'same' },
+  { n: 2, h: 8, w: 8, cin: 40, cout: 36, fh: 3, fw: 3, stride: [2, 2], pad: 'valid' },
+  { n: 2, h: 6, w: 5, cin: 4, cout: 8, fh: 3, fw: 3, stride: [1, 1], pad: 1 },
+];
+
+const label = (c: Case) => `${c.n}x${c.h}x${c.w}x${c.cin}->${c.cout} f${c.fh}x${c.fw} s${c.stride.join(',')} ${c.pad}`;
+
+function caseTensors(c: Case) {
+  const xShape = [c.n, c.h, c.w, c.cin] as [number, number, number, number];
+  const wShape = [c.fh, c.fw, c.cin, c.cout] as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(xShape, wShape, c.stride, 1, c.pad);
+  const dyShape = [c.n, info.outHeight, info.outWidth, c.cout] as [number, number, number, number];
+  return { xShape, wShape, dyShape, x: values(size(xShape), 1), w: values(size(wShape), 2), dy: values(size(dyShape), 3) };
+}
+
+describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
+  it('registers ours in place of the stock kernels and can switch back', ({ skip }) => {
+    if (!available) return skip(skipReason);
+    registerTrainingKernels();
+    expect(trainingKernelsActive()).toBe(true);
+    const ours = TRAINING_KERNEL_NAMES.map((k) => tf.getKernel(k, 'webgpu')!.kernelFunc);
+    useStockKernels();
+    expect(trainingKernelsActive()).toBe(false);
+    const stock = TRAINING_KERNEL_NAMES.map((k) => tf.getKernel(k, 'webgpu')!.kernelFunc);
+    stock.forEach((f, i) => expect(f).not.toBe(ours[i]));
+    expect(registerTrainingKernels()).toEqual([...TRAINING_KERNEL_NAMES]);
+    TRAINING_KERNEL_NAMES.forEach((k, i) => expect(tf.getKernel(k, 'webgpu')!.kernelFunc).toBe(ours[i]));
+  });
+
+  it('splits the N·H·W reduction into chunks that cover it exactly', () => {
+    for (const [M, tiles] of [
+      [63, 1],
+      [768, 2],
+      [32768, 9],
+      [131072, 16],
+      [4096, 1000],
+    ] as const) {
+      const { splits, chunk } = chooseSplits(M, tiles);
+      expect(chunk % 32).toBe(0);
+      expect(splits * chunk).toBeGreaterThanOrEqual(M);
+      expect((splits - 1) * chunk).toBeLessThan(M);
+    }
+    expect(chooseSplits(32768, 9).splits).toBeGreaterThan(1);
+  });
+
+  for (const c of cases) {
+    it(`Conv2DBackpropFilter and Conv2DBackpropInput match cpu: ${label(c)}`, async ({ skip }) => {
+      if (!available) return skip(skipReason);
+      registerTrainingKernels();
+      const t = caseTensors(c);
+      const run = () => {
+        const x = tf.tensor4d(t.x, t.xShape);
+        const w = tf.tensor4d(t.w, t.wShape);
+        const dy = tf.tensor4d(t.dy, t.dyShape);
+        return [tf.conv2dTranspose(dy, w, t.xShape, c.stride, c.pad), backpropFilter(x, dy, t.wShape, c.stride, c.pad)];
+      };
+      const [dxCpu, dwCpu] = await on('cpu', run);
+      const [dxGpu, dwGpu] = await on('webgpu', run);
+      expectClose(dwGpu!, dwCpu!, `dW ${label(c)}`);
+      expectClose(dxGpu!, dxCpu!, `dX ${label(c)}`);
+    });
+  }
+
+  it('falls back to the stock kernel for NCHW and gets the same numbers as cpu', async ({ skip }) => {
+    if (!available) return skip(skipReason);
+    registerTrainingKernels();
+    const x = values(2 * 3 * 5 * 6, 4);
+    const dy = values(2 * 4 * 5 * 6, 5);
+    const run = () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(x, [2, 3, 5, 6]), dy: tf.tensor4d(dy, [2, 4, 5, 6]) }, {
+        strides: [1, 1],
+        pad: 'same',
+        dataFormat: 'NCHW',
+        filterShape: [3, 3, 3, 4],
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const [want] = await on('cpu', run);
+    const [got] = await on('webgpu', run);
+    expectClose(got!, want!, 'NCHW dW');
+  });
+
+  it('a small conv net: variableGrads with ours, stock and cpu agree', async ({ skip }) => {
+    if (!available) return skip(skipReason);
+    const xs = values(3 * 9 * 7 * 3, 6);
+    const ws = [values(3 * 3 * 3 * 5, 7), values(3 * 3 * 5 * 6, 8), values(6 * 4, 9)];
+    const step = () => {
+      const w1 = tf.variable(tf.tensor4d(ws[0]!, [3, 3, 3, 5]), true, 'w1');
+      const w2 = tf.variable(tf.tensor4d(ws[1]!, [3, 3, 5, 6]), true, 'w2');
+      const w3 = tf.variable(tf.tensor2d(ws[2]!, [6, 4]), true, 'w3');
+      const x = tf.tensor4d(xs, [3, 9, 7, 3]);
+      const { value, grads } = tf.variableGrads(() => {
+        let h = tf.relu(tf.conv2d(x, w1, 1, 'same'));
+        h = tf.maxPool(h, 2, 2, 'valid');
+        h = tf.relu(tf.conv2d(h, w2, [2, 1], 'same'));
+        const pooled = tf.mean(h, [1, 2]);
+        return tf.sum(tf.square(tf.matMul(pooled, w3)));
+      }, [w1, w2, w3]);
+      const out = [value, grads.w1!, grads.w2!, grads.w3!];
+      const kept = out.map((o) => o.clone());
+      tf.dispose([w1, w2, w3, out]);
+      return kept;
+    };
+    const cpu = await on('cpu', step);
+    registerTrainingKernels();
+    const ours = await on('webgpu', step);
+    useStockKernels();
+    const stock = await on('webgpu', step);
+    registerTrainingKernels();
+    ['loss', 'dw1', 'dw2', 'dw3'].forEach((name, i) => {
+      expectClose(ours[i]!, cpu[i]!, `ours ${name}`);
+      expectClose(stock[i]!, cpu[i]!, `stock ${name}`);
+    });
+  });
+
+  it('leaks no tensors and no GPU memory over repeated calls', async ({ skip }) => {
+    if (!available) return skip(skipReason);
+    registerTrainingKernels();
+    const x = tf.tensor4d(values(3 * 16 * 16 * 13, 10), [3, 16, 16, 13]);
+    const w = tf.tensor4d(values(3 * 3 * 13 * 37, 11), [3, 3, 13, 37]);
+    const dy = tf.tensor4d(values(3 * 16 * 16 * 37, 12), [3, 16, 16, 37]);
+    const once = async () => {
+      const outs = [backpropFilter(x, dy, [3, 3, 13, 37], [1, 1], 'same'), tf.conv2dTranspose(dy, w, [3, 16, 16, 13], 1, 'same')];
+      await Promise.all(outs.map((o) => o.data()));
+      tf.dispose(outs);
+    };
+    await once();
+    const tensors = tf.memory().numTensors;
+    const bytes = (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU;
+    for (let i = 0; i < 3; i++) await once();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect((tf.memory() as { numBytesInGPU?: number }).numBytesInGPU).toBeLessThanOrEqual(bytes!);
+    expect(bytes).toBeTypeOf('number');
+    tf.dispose([x, w, dy]);
+  });
+
+  it('the plugin option and TFBRICKS_WEBGPU_STOCK_KERNELS=1 leave the stock kernels in place', async ({ skip }) => {
+    if (!available) return skip(skipReason);
+    useStockKernels();
+    await webgpuBackend({ trainingKernels: false }).init();
+    expect(trainingKernelsActive()).toBe(false);
+    process.env.TFBRICKS_WEBGPU_STOCK_KERNELS = '1';
+    try {
+      await webgpuBackend().init();
+      expect(trainingKernelsActive()).toBe(false);
+    } finally {
+      delete process.env.TFBRICKS_WEBGPU_STOCK_KERNELS;
+    }
+    await webgpuBackend().init();
+    expect(trainingKernelsActive()).toBe(true);
+  });
+});
+
+function backpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: number[],
+  strides: [number, number] | number,
+  pad: 'same' | 'valid' | number,
+): tf.Tensor {
+  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+    strides,
+    pad,
+    dataFormat: 'NHWC',
+    filterShape,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
