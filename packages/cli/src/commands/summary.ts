@@ -1,0 +1,24 @@
+import { summary } from '@tfbricks/layers';
+import { println } from '../io';
+import type { CommandContext } from '../main';
+import { resolveAnyModel, resolveShape } from '../model-source';
+
+/** `tfbricks summary`: Keras' `model.summary()` table. */
+export async function summaryCommand(ctx: CommandContext): Promise<number> {
+  const { io, opts } = ctx;
+  const shape = resolveShape(opts);
+  const source = resolveAnyModel('--model', typeof opts.model === 'string' ? opts.model : 'keras-cifar10-deep', io.cwd, shape);
+  if (source.kind === 'spec') {
+    io.stdout.write(summary(source.spec));
+    return 0;
+  }
+  const { loadSavedModel } = await import('../saved-model');
+  const loaded = await loadSavedModel(source.modelDir, ctx);
+  try {
+    io.stdout.write(loaded.spec ? summary(loaded.spec) : summary(loaded.model));
+  } finally {
+    loaded.model.dispose();
+  }
+  println(io.stdout, `(from ${source.modelDir})`);
+  return 0;
+}

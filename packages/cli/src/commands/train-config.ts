@@ -1,0 +1,212 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { type BackendRegistry, usageError } from '@tfbricks/core';
+import { type AugmentSettings, addAugmentOptions, resolveAugmentSettings } from '../augment-options';
+import { validateBackendChoice } from '../backends';
+import { resolveModelChoice, type ModelChoice } from '../models';
+import { exists, requireReadableDir, resolvePath } from '../paths';
+import { hasEntries, readRunConfig, runDirTaken } from '../run-dir';
+import { invalid, parseChoice, parseInteger, parseNumber } from '../values';
+import { OPTIMIZERS } from '../optimizers';
+
+export const DATASETS = ['cifar10', 'cifar100'] as const;
+export const LABEL_MODES = ['fine', 'coarse'] as const;
+export const PROGRESS_MODES = ['auto', 'bar', 'epoch', 'none'] as const;
+
+/** `train` defaults (documented in the README). */
+export const TRAIN_DEFAULTS = {
+  model: 'keras-cifar10-deep',
+  dataset: 'cifar10' as const,
+  epochs: 150,
+  batchSize: 32,
+  lr: 1e-4,
+  optimizer: 'adam',
+  seed: 42,
+  validationSplit: 0,
+};
+
+/** The resolved, JSON-serialisable configuration of a training run (saved as `config.json`). */
+export interface TrainConfig {
+  model: ModelChoice;
+  dataset: (typeof DATASETS)[number];
+  labelMode: (typeof LABEL_MODES)[number];
+  dataDir: string | null;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: string;
+  augment: boolean;
+  augmentation: AugmentSettings;
+  backend: string | null;
+  seed: number;
+  validationSplit: number;
+  limitTrain: number | null;
+  limitTest: number | null;
+  runDir: string;
+}
+
+/** What `train` will do with the run dir. */
+export type RunDirMode = 'new' | 'continue' | 'overwrite';
+
+export interface ResolvedTrain {
+  config: TrainConfig;
+  mode: RunDirMode;
+  progress: (typeof PROGRESS_MODES)[number];
+}
+
+/** Keys that may differ between invocations of the same run (everything else must match). */
+const MAY_CHANGE: (keyof TrainConfig)[] = ['epochs', 'backend', 'dataDir', 'runDir'];
+
+/** With `--resume`, only these flags may be given too. */
+const RESUME_FLAGS = ['resume', 'epochs', 'backend', 'dataDir', 'progress'];
+
+export function defineTrainOptions(cmd: Command): Command {
+  cmd
+    .option('--model <name|file>', `model zoo name or a JSON model spec file (default ${TRAIN_DEFAULTS.model})`)
+    .option('--dataset <name>', `dataset: ${DATASETS.join(', ')} (default ${TRAIN_DEFAULTS.dataset})`)
+    .option('--label-mode <mode>', 'cifar100 labels: fine (100 classes) or coarse (20) (default fine)')
+    .option('--data-dir <dir>', 'directory holding the dataset (binary layout); default: download into the cache')
+    .option('--epochs <n>', `number of epochs, an integer >= 1 (default ${TRAIN_DEFAULTS.epochs})`)
+    .option('--batch-size <n>', `batch size, an integer >= 1 (default ${TRAIN_DEFAULTS.batchSize})`)
+    .option('--lr <rate>', `learning rate, a number > 0 (default ${TRAIN_DEFAULTS.lr})`)
+    .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')} (default ${TRAIN_DEFAULTS.optimizer})`)
+    .option('--augment', 'real-time augmentation with the generator settings below (default)')
+    .option('--no-augment', 'train on the images as they are');
+  addAugmentOptions(cmd);
+  return cmd
+    .option('--backend <name>', 'backend: cuda, webgpu, cpu or auto (default: $TFBRICKS_BACKEND, else auto)')
+    .option('--seed <n>', `random seed for weights, shuffling, dropout and augmentation, an integer from 0 to 4294967295 (default ${TRAIN_DEFAULTS.seed})`)
+    .option('--validation-split <fraction>', 'hold out this fraction of the training set for validation instead of the test set, a number in [0, 1) (default 0)')
+    .option('--limit-train <n>', 'use only the first n training images, an integer >= 1')
+    .option('--limit-test <n>', 'use only the first n test images, an integer >= 1')
+    .option('--run-dir <dir>', 'where to write the run (default runs/<timestamp>)')
+    .option('--resume <run-dir>', 'continue the run in this directory from its last checkpoint')
+    .option('--overwrite', 'replace a different run already in --run-dir')
+    .option('--progress <mode>', `progress output: ${PROGRESS_MODES.join(', ')} (default auto: a bar on a terminal, one line per epoch otherwise)`);
+}
+
+function timestampDir(now: Date): string {
+  return `runs/${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}`;
+}
+
+function identity(config: TrainConfig): string {
+  const copy: Record<string, unknown> = { ...config };
+  for (const key of MAY_CHANGE) delete copy[key];
+  return JSON.stringify(copy);
+}
+
+/**
+ * Validate every `train` flag into a config, reading (never writing) the filesystem.
+ * Throws a usage error naming the flag, the value and what is allowed.
+ */
+export function resolveTrainConfig(
+  opts: Record<string, unknown>,
+  ctx: { cwd: string; env: Record<string, string | undefined>; registry: BackendRegistry; now?: Date },
+): ResolvedTrain {
+  const str = (key: string) => (typeof opts[key] === 'string' ? (opts[key] as string) : undefined);
+  const progress = str('progress') !== undefined ? parseChoice('--progress', str('progress')!, PROGRESS_MODES) : 'auto';
+
+  if (str('resume') !== undefined) return resolveResume(opts, ctx, progress);
+
+  let v: string | undefined;
+  const dataset = (v = str('dataset')) !== undefined ? parseChoice('--dataset', v, DATASETS) : TRAIN_DEFAULTS.dataset;
+  const labelMode = (v = str('labelMode')) !== undefined ? parseChoice('--label-mode', v, LABEL_MODES) : 'fine';
+  if (str('labelMode') !== undefined && dataset !== 'cifar100') invalid('--label-mode', str('labelMode')!, 'only with --dataset cifar100');
+  const epochs = (v = str('epochs')) !== undefined ? parseInteger('--epochs', v, 1) : TRAIN_DEFAULTS.epochs;
+  const batchSize = (v = str('batchSize')) !== undefined ? parseInteger('--batch-size', v, 1) : TRAIN_DEFAULTS.batchSize;
+  const learningRate = (v = str('lr')) !== undefined ? parseNumber('--lr', v, { min: 0, minExclusive: true }) : TRAIN_DEFAULTS.lr;
+  const optimizer = (v = str('optimizer')) !== undefined ? parseChoice('--optimizer', v, OPTIMIZERS) : TRAIN_DEFAULTS.optimizer;
+  const seed = (v = str('seed')) !== undefined ? parseInteger('--seed', v, 0, 0xffffffff) : TRAIN_DEFAULTS.seed;
+  const validationSplit =
+    (v = str('validationSplit')) !== undefined ? parseNumber('--validation-split', v, { min: 0, max: 1, maxExclusive: true }) : TRAIN_DEFAULTS.validationSplit;
+  const limitTrain = (v = str('limitTrain')) !== undefined ? parseInteger('--limit-train', v, 1) : null;
+  const limitTest = (v = str('limitTest')) !== undefined ? parseInteger('--limit-test', v, 1) : null;
+  const augment = opts.augment !== false;
+  const augmentation = resolveAugmentSettings(opts);
+  const numClasses = dataset === 'cifar10' ? 10 : labelMode === 'coarse' ? 20 : 100;
+  const model = resolveModelChoice('--model', str('model') ?? TRAIN_DEFAULTS.model, ctx.cwd, { numClasses, inputShape: [32, 32, 3] });
+  const backend = validateBackendChoice(ctx.registry, str('backend'), ctx.env) ?? null;
+  const dataDir = (v = str('dataDir')) !== undefined ? requireReadableDir('--data-dir', v, ctx.cwd) : null;
+  if (limitTrain !== null && validationSplit > 0 && Math.floor(limitTrain * validationSplit) < 1) {
+    invalid('--validation-split', str('validationSplit')!, `a fraction that leaves at least one of the ${limitTrain} --limit-train images for validation`);
+  }
+
+  const runDirValue = str('runDir') ?? timestampDir(ctx.now ?? new Date());
+  const runDir = resolvePath(ctx.cwd, runDirValue);
+  const config: TrainConfig = {
+    model,
+    dataset,
+    labelMode,
+    dataDir,
+    epochs,
+    batchSize,
+    learningRate,
+    optimizer,
+    augment,
+    augmentation,
+    backend,
+    seed,
+    validationSplit,
+    limitTrain,
+    limitTest,
+    runDir,
+  };
+
+  let mode: RunDirMode = 'new';
+  if (exists(runDir)) {
+    if (!isDirectory(runDir)) invalid('--run-dir', runDirValue, 'a directory path (this is a file)');
+    if (hasEntries(runDir)) {
+      const previous = readRunConfig<TrainConfig>(runDir);
+      if (opts.overwrite === true) {
+        if (!previous) runDirTaken('--run-dir', runDirValue, 'files that are not a tfbricks run (refusing to delete them)');
+        mode = 'overwrite';
+      } else if (!previous) {
+        runDirTaken('--run-dir', runDirValue, 'files that are not a tfbricks run');
+      } else if (identity(previous) !== identity(config)) {
+        runDirTaken('--run-dir', runDirValue, `a different run (${describeDifference(previous, config)})`);
+      } else {
+        mode = 'continue';
+      }
+    }
+  }
+  return { config, mode, progress };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function describeDifference(a: TrainConfig, b: TrainConfig): string {
+  const keys = (Object.keys(b) as (keyof TrainConfig)[]).filter((k) => !MAY_CHANGE.includes(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  return keys.length ? `it differs in ${keys.join(', ')}` : 'its config differs';
+}
+
+function resolveResume(
+  opts: Record<string, unknown>,
+  ctx: { cwd: string; env: Record<string, string | undefined>; registry: BackendRegistry },
+  progress: ResolvedTrain['progress'],
+): ResolvedTrain {
+  const value = opts.resume as string;
+  const dir = resolvePath(ctx.cwd, value);
+  if (!exists(dir)) invalid('--resume', value, 'an existing run directory written by tfbricks train');
+  const previous = readRunConfig<TrainConfig>(dir);
+  if (!previous) invalid('--resume', value, `a run directory holding ${'config.json'} (written by tfbricks train); this one has none`);
+  const extra = Object.keys(opts).filter((k) => opts[k] !== undefined && !RESUME_FLAGS.includes(k));
+  if (extra.length) {
+    const flag = `--${extra[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw usageError('E_USAGE', `invalid option ${flag} with --resume ${JSON.stringify(value)} (allowed with --resume: --epochs, --backend, --data-dir, --progress; the rest comes from the run's config.json)`);
+  }
+  let v: string | undefined;
+  const epochs = typeof (v = opts.epochs as string | undefined) === 'string' ? parseInteger('--epochs', v, 1) : previous.epochs;
+  const backendFlag = typeof opts.backend === 'string' ? (opts.backend as string) : undefined;
+  const backend = backendFlag !== undefined ? validateBackendChoice(ctx.registry, backendFlag, ctx.env) ?? null : previous.backend;
+  if (backendFlag === undefined) validateBackendChoice(ctx.registry, undefined, ctx.env);
+  let dataDir = previous.dataDir;
+  if (typeof opts.dataDir === 'string') dataDir = requireReadableDir('--data-dir', opts.dataDir, ctx.cwd);
+  else if (dataDir !== null && !exists(dataDir)) invalid('--data-dir', dataDir, `an existing directory (the run's data dir is gone; pass --data-dir)`);
+  return { config: { ...previous, epochs, backend, dataDir, runDir: dir }, mode: 'continue', progress };
+}

@@ -1,0 +1,6 @@
+export * from './main';
+export * from './io';
+export * from './backends';
+export * from './commands/train-config';
+export * from './augment-options';
+export * from './image-decode';
