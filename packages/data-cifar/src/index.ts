@@ -1,0 +1,10 @@
+export * from './spec';
+export * from './types';
+export * from './parse';
+export * from './folder';
+export * from './options';
+export * from './load';
+export { defaultCacheDir } from './cache';
+export { checkRedirect } from './download';
+export { classifyMember } from './extract';
+export { type ProgressMode, createReporter } from './progress';
