@@ -1,1 +1,2 @@
 export * from './backend-conformance';
+export * from './parity';
