@@ -1,2 +1,4 @@
-/** Optimizer names `--optimizer` accepts (tfjs' built-in optimizers, Keras' names). */
-export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'adadelta', 'adamax'] as const;
+import { optimizerNames } from '@tfbricks/layers';
+
+/** Optimizer names `--optimizer` accepts (those of `createOptimizer` in @tfbricks/layers, Keras' update rules and defaults). */
+export const OPTIMIZERS: readonly string[] = optimizerNames;

@@ -51,6 +51,14 @@ const cases: Record<string, Case> = {
   'label mode without cifar100': { argv: () => ['train', '--label-mode', 'coarse'], mentions: () => ['--label-mode', '"coarse"', 'cifar100'] },
   'missing data dir': { argv: () => ['train', '--data-dir', '/nonexistent/cifar'], mentions: () => ['--data-dir', '"/nonexistent/cifar"', 'existing readable directory'] },
   'data dir is a file': { argv: (fx) => ['train', '--data-dir', fx.aFile], mentions: (fx) => ['--data-dir', fx.aFile, 'not a directory'] },
+  'data dir without the dataset files': {
+    argv: (fx) => ['train', '--data-dir', fx.emptyDir],
+    mentions: (fx) => ['--data-dir', fx.emptyDir, 'data_batch_1.bin', 'cifar-10-batches-bin'],
+  },
+  'data dir of another dataset': {
+    argv: (fx) => ['train', '--dataset', 'cifar100', '--data-dir', fx.emptyDir],
+    mentions: (fx) => ['--data-dir', fx.emptyDir, 'cifar-100-binary'],
+  },
   'missing resume dir': { argv: () => ['train', '--resume', 'runs/gone'], mentions: () => ['--resume', '"runs/gone"', 'existing run directory'] },
   'resume dir without a run': { argv: (fx) => ['train', '--resume', fx.emptyDir], mentions: (fx) => ['--resume', fx.emptyDir, 'config.json'] },
   'resume with a changed flag': {

@@ -12,13 +12,8 @@ export async function summaryCommand(ctx: CommandContext): Promise<number> {
     io.stdout.write(summary(source.spec));
     return 0;
   }
-  const { loadSavedModel } = await import('../saved-model');
-  const loaded = await loadSavedModel(source.modelDir, ctx);
-  try {
-    io.stdout.write(loaded.spec ? summary(loaded.spec) : summary(loaded.model));
-  } finally {
-    loaded.model.dispose();
-  }
+  const { loadSavedSpec } = await import('../saved-spec');
+  io.stdout.write(summary(loadSavedSpec(source.modelDir)));
   println(io.stdout, `(from ${source.modelDir})`);
   return 0;
 }

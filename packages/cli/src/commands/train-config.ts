@@ -8,6 +8,7 @@ import { exists, requireReadableDir, resolvePath } from '../paths';
 import { hasEntries, readRunConfig, runDirTaken } from '../run-dir';
 import { invalid, parseChoice, parseInteger, parseNumber } from '../values';
 import { OPTIMIZERS } from '../optimizers';
+import { requireDatasetFiles } from '../data';
 
 export const DATASETS = ['cifar10', 'cifar100'] as const;
 export const LABEL_MODES = ['fine', 'coarse'] as const;
@@ -127,6 +128,7 @@ export function resolveTrainConfig(
   const model = resolveModelChoice('--model', str('model') ?? TRAIN_DEFAULTS.model, ctx.cwd, { numClasses, inputShape: [32, 32, 3] });
   const backend = validateBackendChoice(ctx.registry, str('backend'), ctx.env) ?? null;
   const dataDir = (v = str('dataDir')) !== undefined ? requireReadableDir('--data-dir', v, ctx.cwd) : null;
+  if (dataDir !== null) requireDatasetFiles('--data-dir', v!, dataset, dataDir);
   if (limitTrain !== null && validationSplit > 0 && Math.floor(limitTrain * validationSplit) < 1) {
     invalid('--validation-split', str('validationSplit')!, `a fraction that leaves at least one of the ${limitTrain} --limit-train images for validation`);
   }
@@ -206,7 +208,10 @@ function resolveResume(
   const backend = backendFlag !== undefined ? validateBackendChoice(ctx.registry, backendFlag, ctx.env) ?? null : previous.backend;
   if (backendFlag === undefined) validateBackendChoice(ctx.registry, undefined, ctx.env);
   let dataDir = previous.dataDir;
-  if (typeof opts.dataDir === 'string') dataDir = requireReadableDir('--data-dir', opts.dataDir, ctx.cwd);
+  if (typeof opts.dataDir === 'string') {
+    dataDir = requireReadableDir('--data-dir', opts.dataDir, ctx.cwd);
+    requireDatasetFiles('--data-dir', opts.dataDir, previous.dataset, dataDir);
+  }
   else if (dataDir !== null && !exists(dataDir)) invalid('--data-dir', dataDir, `an existing directory (the run's data dir is gone; pass --data-dir)`);
   return { config: { ...previous, epochs, backend, dataDir, runDir: dir }, mode: 'continue', progress };
 }
