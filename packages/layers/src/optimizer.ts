@@ -265,10 +265,11 @@ export function createOptimizer(name: OptimizerName | string, options: Optimizer
 /** `[name, options]` to recreate an optimizer made by {@link createOptimizer}, or undefined. */
 export function describeOptimizer(optimizer: tfc.Optimizer): { name: OptimizerName; options: OptimizerOptions } | undefined {
   const c = optimizer.getConfig() as Record<string, number | boolean>;
-  if (optimizer instanceof KerasAdam) return { name: 'adam', options: c as unknown as OptimizerOptions };
-  if (optimizer instanceof KerasSGD) return { name: 'sgd', options: c as unknown as OptimizerOptions };
-  if (optimizer instanceof KerasRMSprop) return { name: 'rmsprop', options: c as unknown as OptimizerOptions };
+  // Not instanceof: tfjs' Optimizer overrides Symbol.hasInstance with duck typing.
   const cls = optimizer.getClassName();
+  if (cls === KerasAdam.className) return { name: 'adam', options: c as unknown as OptimizerOptions };
+  if (cls === KerasSGD.className) return { name: 'sgd', options: c as unknown as OptimizerOptions };
+  if (cls === KerasRMSprop.className) return { name: 'rmsprop', options: c as unknown as OptimizerOptions };
   if (cls === 'Adagrad') return { name: 'adagrad', options: { learningRate: c.learningRate as number, initialAccumulatorValue: c.initialAccumulatorValue as number } };
   if (cls === 'Adadelta') return { name: 'adadelta', options: { learningRate: c.learningRate as number, rho: c.rho as number, epsilon: c.epsilon as number } };
   if (cls === 'Adamax') return { name: 'adamax', options: { learningRate: c.learningRate as number, beta1: c.beta1 as number, beta2: c.beta2 as number, epsilon: c.epsilon as number, decay: c.decay as number } };
