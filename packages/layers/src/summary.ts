@@ -25,6 +25,8 @@ export interface ModelTable {
   rows: ModelRow[];
   trainable: number;
   nonTrainable: number;
+  /** Each layer's config (Keras structure: the spec's, for spec-built models). */
+  configs: Map<string, Record<string, unknown>>;
 }
 
 export type SpecOrModel = ModelSpec | tf.LayersModel;
@@ -52,7 +54,8 @@ function fromSpec(spec: ModelSpec): ModelTable {
       inputs: sequential && l === a.layers[0] ? [] : l.inputs,
     });
   }
-  return { name: a.spec.name, sequential, rows, trainable: a.totals.trainable, nonTrainable: a.totals.nonTrainable };
+  const configs = new Map(a.layers.map((l) => [l.name, l.config as Record<string, unknown>]));
+  return { name: a.spec.name, sequential, rows, trainable: a.totals.trainable, nonTrainable: a.totals.nonTrainable, configs };
 }
 
 /** Rows straight from a tfjs model (for models whose layer kinds are not registered here). */
@@ -90,7 +93,8 @@ function fromTfjs(model: tf.LayersModel): ModelTable {
   }
   const trainable = model.trainableWeights.reduce((a, w) => a + w.shape.reduce((x: number, y) => x * (y ?? 1), 1), 0);
   const total = model.countParams();
-  return { name: model.name, sequential, rows, trainable, nonTrainable: total - trainable };
+  const configs = new Map(model.layers.map((l) => [l.name, l.getConfig() as Record<string, unknown>]));
+  return { name: model.name, sequential, rows, trainable, nonTrainable: total - trainable, configs };
 }
 
 /** The table behind {@link summary} and `plotModel`: Keras structure for spec-built models. */
