@@ -3,8 +3,8 @@ import { plotModel } from '@tfbricks/layers';
 import { writeFileAtomic } from './atomic';
 
 /** Write `<base>.svg`, `<base>.png` and `<base>.dot` of the model graph (like Keras' plot_model). */
-export function writeModelPlots(base: string, spec: ModelSpec, options: { showShapes?: boolean } = {}): string[] {
-  const plot = plotModel(spec, { showShapes: options.showShapes ?? true });
+export async function writeModelPlots(base: string, spec: ModelSpec, options: { showShapes?: boolean } = {}): Promise<string[]> {
+  const plot = await plotModel(spec, { showShapes: options.showShapes ?? true });
   const files: [string, string | Uint8Array][] = [
     [`${base}.svg`, plot.svg],
     [`${base}.png`, plot.png],

@@ -40,3 +40,55 @@ export async function runCli(argv: string[], options: { cwd: string; env?: Recor
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const TSX_ESM = join(packageDir, 'node_modules/tsx/dist/esm/index.mjs');
+
+/** A child `tfbricks` process running the TypeScript sources through tsx (no build needed). */
+export function spawnCli(argv: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX_ESM, join(packageDir, 'src/bin.ts'), ...argv], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json'), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Collect output until the process exits. */
+export function finished(child: ChildProcess): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Run the CLI as a child process to completion. */
+export async function runChild(argv: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Finished> {
+  return finished(spawnCli(argv, options));
+}
+
+/** The final weights of a saved model directory, as float32 values in manifest order. */
+export function readWeights(modelDir: string): Float32Array {
+  const bytes = readFileSync(join(modelDir, 'weights.bin'));
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** Largest absolute difference between two equally long arrays. */
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}

@@ -15,7 +15,7 @@ export interface PlotModelPlan {
 /** Draw the model graph into `plan.out`. */
 export async function runPlotModel(plan: PlotModelPlan, ctx: CommandContext): Promise<number> {
   const spec = plan.source.kind === 'spec' ? plan.source.spec : loadSavedSpec(plan.source.modelDir);
-  const plot = plotModel(spec, { showShapes: plan.showShapes });
+  const plot = await plotModel(spec, { showShapes: plan.showShapes });
   writeFileSync(plan.out, plan.format === 'png' ? plot.png : plan.format === 'svg' ? plot.svg : plot.dot);
   println(ctx.io.stdout, `model plot written to ${plan.out}`);
   return 0;

@@ -1,4 +1,4 @@
-import { describeResolution } from '@tfbricks/core';
+import { TfbricksError, describeResolution } from '@tfbricks/core';
 import { predict } from '@tfbricks/train';
 import { loadImageFile } from '../image-decode';
 import { println } from '../io';
@@ -14,7 +14,11 @@ export async function runPredict(plan: PredictPlan, ctx: CommandContext): Promis
   const loaded = await loadSavedModel(plan.source.modelDir, ctx);
   try {
     const [h, w, c] = loaded.spec.inputShape;
-    if (c !== 3) throw new Error(`the model expects ${c} channels; predict feeds RGB images (3 channels)`);
+    if (c !== 3) {
+      throw new TfbricksError('E_PREDICT_MODEL', `the model in ${plan.source.modelDir} expects ${c} input channels; predict feeds RGB images (3 channels)`, {
+        hint: 'use a model trained on RGB images (CIFAR-10/100)',
+      });
+    }
     const pixels = h * w * 3;
     const batch = new Uint8Array(plan.images.length * pixels);
     const originals = plan.images.map((img, i) => {

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { describeResolution } from '@tfbricks/core';
-import { buildModel, createOptimizer, loadModel, saveModel, summary } from '@tfbricks/layers';
+import { buildModel, createOptimizer, saveModel, summary } from '@tfbricks/layers';
 import {
   BackupAndRestore,
   CSVLogger,
@@ -16,7 +16,6 @@ import {
   renderConfusionMatrix,
   renderTrainingCurves,
 } from '@tfbricks/train';
-import { createAugmentation } from '../augmentation';
 import { writeFileAtomic } from '../atomic';
 import { type LoadedData, describeData, loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
@@ -79,32 +78,28 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
 
     prepareRunDir(resolved);
     const spec = specFor(config.model, { numClasses: data.classNames.length, inputShape: data.imageShape });
-    writeModelPlots(join(config.runDir, RUN_LAYOUT.modelPlot), spec);
+    await writeModelPlots(join(config.runDir, RUN_LAYOUT.modelPlot), spec);
 
-    let model: LayersModel;
-    let optimizer: tf.Optimizer;
-    let initialEpoch = 0;
-    if (done) {
-      // The run finished earlier with fewer epochs: continue from its final model and optimizer state.
-      const loaded = await loadModel(join(config.runDir, RUN_LAYOUT.finalModel));
-      model = loaded.model;
-      optimizer = loaded.optimizer ?? createOptimizer(config.optimizer, { learningRate: config.learningRate });
-      initialEpoch = done.epochsCompleted;
-      rmSync(join(config.runDir, DONE_FILE), { force: true });
-    } else {
-      model = buildModel(spec, { seed: config.seed });
-      optimizer = createOptimizer(config.optimizer, { learningRate: config.learningRate });
-    }
+    // A finished run keeps its backup (deleteOnEnd: false), so asking for more epochs
+    // continues from the final weights and optimizer state.
+    if (done) rmSync(join(config.runDir, DONE_FILE), { force: true });
+    const model = buildModel(spec, { seed: config.seed });
+    const optimizer = createOptimizer(config.optimizer, { learningRate: config.learningRate });
     io.stdout.write(summary(spec));
 
-    const augmentation = config.augment ? createAugmentation(config.augmentation, data) : undefined;
+    const augmentation = config.augment ? (await import('../augmentation')).createAugmentation(config.augmentation, data) : undefined;
     const mode = progressMode(resolved, out.isTTY);
     const callbacks: Callback[] = [
       new ProgressReporter(out, mode),
-      new CSVLogger(join(config.runDir, RUN_LAYOUT.metrics), { append: initialEpoch > 0 }),
+      new CSVLogger(join(config.runDir, RUN_LAYOUT.metrics)),
       new TensorBoard(join(config.runDir, RUN_LAYOUT.tensorboard)),
-      new ModelCheckpoint(join(config.runDir, RUN_LAYOUT.checkpoints)),
-      new BackupAndRestore(join(config.runDir, RUN_LAYOUT.backup)),
+      new ModelCheckpoint(join(config.runDir, RUN_LAYOUT.checkpoints, 'epoch-{epoch:03d}'), { keepLast: 3, stateKey: 'checkpoint-last' }),
+      new ModelCheckpoint(join(config.runDir, RUN_LAYOUT.checkpoints, 'best'), {
+        monitor: 'val_acc',
+        saveBestOnly: true,
+        stateKey: 'checkpoint-best',
+      }),
+      new BackupAndRestore(join(config.runDir, RUN_LAYOUT.backup), { deleteOnEnd: false }),
     ];
     const validation = data.validation ?? data.test;
     const result = await fit({
@@ -115,7 +110,6 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
       train: { images: data.train.images, labels: data.train.labels, imageShape: data.imageShape },
       validation: { images: validation.images, labels: validation.labels, imageShape: data.imageShape },
       epochs: config.epochs,
-      initialEpoch,
       batchSize: config.batchSize,
       seed: config.seed,
       augmentation,

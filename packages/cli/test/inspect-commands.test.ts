@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { hasMiniCifar, listTree, miniCifar, runCli, tempDir } from './helpers';
+
+describe('summary', () => {
+  it('prints the seed model table like Keras (1,071,542 params)', async () => {
+    const cwd = tempDir();
+    const r = await runCli(['summary'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('conv2d_1 (Conv2D)            (None, 32, 32, 32)        896');
+    expect(r.stdout).toContain('Total params: 1,071,542');
+    expect(listTree(cwd)).toEqual([]);
+  });
+
+  it('shapes a zoo model for cifar100', async () => {
+    const r = await runCli(['summary', '--model', 'keras-cifar10-deep', '--dataset', 'cifar100'], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/dense_2 \(Dense\)\s+\(None, 100\)\s+50100/);
+  });
+});
+
+describe('backends', () => {
+  it('lists every registered backend, available or not and why', async () => {
+    const r = await runCli(['backends', '--json'], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    const parsed = JSON.parse(r.stdout) as { backends: { name: string; available: boolean; reason?: string; device?: { description: string } }[] };
+    const names = parsed.backends.map((b) => b.name);
+    expect(names).toEqual(['cuda', 'webgpu', 'cpu']);
+    const cpu = parsed.backends.find((b) => b.name === 'cpu')!;
+    expect(cpu.available).toBe(true);
+    expect(cpu.device?.description).toMatch(/CPU/);
+    for (const b of parsed.backends) if (!b.available) expect(b.reason).toBeTruthy();
+  });
+});
+
+describe.skipIf(!hasMiniCifar)('dataset inspect', () => {
+  it('counts images per class per split', async () => {
+    if (!hasMiniCifar) console.log(`skipped: ${miniCifar} is absent`);
+    const r = await runCli(['dataset', 'inspect', '--data-dir', miniCifar, '--json'], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    const parsed = JSON.parse(r.stdout) as { splits: { train: number; test: number }; classes: { name: string; train: number; test: number }[] };
+    expect(parsed.splits).toEqual({ train: 5000, test: 1000 });
+    expect(parsed.classes).toHaveLength(10);
+    expect(parsed.classes[0].name).toBe('airplane');
+    expect(parsed.classes.reduce((a, c) => a + c.train, 0)).toBe(5000);
+    expect(parsed.classes.reduce((a, c) => a + c.test, 0)).toBe(1000);
+  });
+});

@@ -1,0 +1,106 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Finished, finished, hasMiniCifar, maxAbsDiff, miniCifar, readWeights, runChild, spawnCli, tempDir } from './helpers';
+
+/**
+ * SIGKILL at random points (seeded), including while a checkpoint is being written; then
+ * resume until done. The final weights must equal those of an uninterrupted run.
+ */
+const ARGS = ['train', '--model', 'tiny', '--data-dir', miniCifar, '--limit-train', '48', '--limit-test', '16', '--epochs', '4', '--batch-size', '8', '--backend', 'cpu', '--seed', '11', '--progress', 'none'];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Entries of the backup dir that exist only while a checkpoint is being written. */
+function writing(runDir: string): boolean {
+  const dir = join(runDir, 'backup');
+  if (!existsSync(dir)) return false;
+  try {
+    return readdirSync(dir).some((e) => e.includes('.tmp') || e.endsWith('.prev'));
+  } catch {
+    return false;
+  }
+}
+
+type KillPoint = { kind: 'time'; at: number } | { kind: 'write'; nth: number };
+
+async function killedRun(cwd: string, runDir: string, point: KillPoint): Promise<Finished & { killedDuring: string }> {
+  const child = spawnCli([...ARGS, '--run-dir', runDir], { cwd });
+  const done = finished(child);
+  let exited = false;
+  void done.then(() => (exited = true));
+  let killedDuring = 'never (finished first)';
+  if (point.kind === 'time') {
+    await Promise.race([sleep(point.at), done]);
+    if (!exited) {
+      killedDuring = writing(runDir) ? 'a checkpoint write' : `t=${Math.round(point.at)}ms`;
+      child.kill('SIGKILL');
+    }
+  } else {
+    let seen = 0;
+    let inWrite = false;
+    while (!exited) {
+      const w = writing(runDir);
+      if (w && !inWrite) seen++;
+      inWrite = w;
+      if (w && seen >= point.nth) {
+        child.kill('SIGKILL');
+        killedDuring = `checkpoint write #${seen}`;
+        break;
+      }
+      await sleep(1);
+    }
+  }
+  return { ...(await done), killedDuring };
+}
+
+describe.skipIf(!hasMiniCifar)('resume after SIGKILL ends with the weights of an uninterrupted run (cpu)', () => {
+  it('holds over 6 seeded kill points, including during checkpoint writes', async () => {
+    const cwd = tempDir();
+    const t0 = Date.now();
+    const ref = await runChild([...ARGS, '--run-dir', 'ref'], { cwd });
+    const duration = Date.now() - t0;
+    expect(ref.code, ref.stderr).toBe(0);
+    const expected = readWeights(join(cwd, 'ref/model'));
+
+    const rng = mulberry32(20261128);
+    const points: KillPoint[] = [
+      { kind: 'time', at: 300 + rng() * duration * 0.9 },
+      { kind: 'time', at: 300 + rng() * duration * 0.9 },
+      { kind: 'time', at: 300 + rng() * duration * 0.9 },
+      { kind: 'write', nth: 1 + Math.floor(rng() * 4) },
+      { kind: 'write', nth: 1 + Math.floor(rng() * 4) },
+      { kind: 'write', nth: 4 },
+    ];
+    const log: string[] = [];
+    for (const [i, point] of points.entries()) {
+      const runDir = `killed-${i}`;
+      const killed = await killedRun(cwd, runDir, point);
+      let attempts = 0;
+      let last: Finished = killed;
+      // Resume: alternately the original command and --resume (which needs config.json).
+      while (last.code !== 0 && attempts < 3) {
+        attempts++;
+        const useResume = i % 2 === 1 && existsSync(join(cwd, runDir, 'config.json'));
+        last = await runChild(useResume ? ['train', '--resume', runDir, '--progress', 'none'] : [...ARGS, '--run-dir', runDir], { cwd });
+      }
+      log.push(`#${i} ${point.kind} killed during ${killed.killedDuring}; resumed in ${attempts} run(s)`);
+      expect(last.code, `${log.at(-1)}\n${last.stderr}`).toBe(0);
+      const diff = maxAbsDiff(readWeights(join(cwd, runDir, 'model')), expected);
+      expect(diff, log.at(-1)).toBeLessThanOrEqual(1e-6);
+    }
+    console.log(log.join('\n'));
+    expect(log.filter((l) => l.includes('checkpoint write')).length).toBeGreaterThanOrEqual(2);
+  }, 240_000);
+});

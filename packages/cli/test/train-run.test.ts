@@ -1,0 +1,126 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hasMiniCifar, miniCifar, runCli, tempDir } from './helpers';
+
+/** A tiny cpu run on the CIFAR-10 mini subset (a few dozen images): every artefact. */
+const TRAIN = ['--model', 'tiny', '--limit-train', '64', '--limit-test', '40', '--epochs', '2', '--batch-size', '16', '--backend', 'cpu', '--seed', '3'];
+
+function lastRow(csv: string): Record<string, number> {
+  const lines = csv.trim().split('\n');
+  const header = lines[0].split(',');
+  const cells = lines.at(-1)!.split(',');
+  return Object.fromEntries(header.map((h, i) => [h, Number(cells[i])]));
+}
+
+describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)', () => {
+  const cwd = tempDir();
+  const runDir = join(cwd, 'run');
+  let output = '';
+
+  beforeAll(async () => {
+    const r = await runCli(['train', ...TRAIN, '--data-dir', miniCifar, '--run-dir', 'run'], { cwd });
+    output = r.stdout;
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+  }, 240_000);
+
+  it('prints the backend, the data shapes like the tutorial, the summary, one line per epoch and the test result', () => {
+    expect(output).toMatch(/^backend: cpu \(requested explicitly\) on CPU/m);
+    expect(output).toContain('x_train shape: (64, 32, 32, 3)');
+    expect(output).toContain('64 train samples');
+    expect(output).toContain('40 test samples');
+    expect(output).toContain('Total params: 1,562');
+    expect(output).toMatch(/^Epoch 1\/2 - 4\/4 - .*loss: \d.*val_acc: .* img\/s$/m);
+    expect(output).toMatch(/^Epoch 2\/2 - /m);
+    expect(output).toMatch(/^Test loss: \d/m);
+    expect(output).toMatch(/^Test accuracy: \d/m);
+  });
+
+  it('writes every artefact into the run dir', () => {
+    for (const f of [
+      'config.json',
+      'metrics.csv',
+      'training-curves.svg',
+      'training-curves.png',
+      'model-plot.svg',
+      'model-plot.png',
+      'model-plot.dot',
+      'model/model.json',
+      'model/weights.bin',
+      'evaluation/report.json',
+      'evaluation/per-class-accuracy.csv',
+      'evaluation/confusion-matrix.csv',
+      'evaluation/confusion-matrix.svg',
+      'evaluation/confusion-matrix.png',
+      'DONE',
+    ]) {
+      expect(existsSync(join(runDir, f)), f).toBe(true);
+    }
+    expect(readFileSync(join(runDir, 'training-curves.svg'), 'utf8')).toMatch(/<svg/);
+    expect(readFileSync(join(runDir, 'training-curves.png')).subarray(1, 4).toString()).toBe('PNG');
+    const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).config;
+    expect(config).toMatchObject({ epochs: 2, batchSize: 16, learningRate: 1e-4, optimizer: 'adam', augment: true, seed: 3 });
+    expect(config.augmentation).toMatchObject({ rotationRange: 10, widthShiftRange: 0.2, heightShiftRange: 0.2, horizontalFlip: true });
+    const metrics = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(metrics).toHaveLength(3);
+    expect(metrics[0]).toMatch(/^epoch,.*val_acc/);
+    expect(existsSync(join(runDir, 'tensorboard'))).toBe(true);
+    expect(existsSync(join(runDir, 'checkpoints'))).toBe(true);
+    const report = JSON.parse(readFileSync(join(runDir, 'evaluation/report.json'), 'utf8'));
+    expect(report.count).toBe(40);
+    expect(Object.keys(report.perClassAccuracy)).toHaveLength(10);
+    expect(report.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(40);
+  });
+
+  it('evaluate on the final model reproduces the last validation accuracy', async () => {
+    const r = await runCli(['evaluate', 'run', '--json', '--backend', 'cpu'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    const last = lastRow(readFileSync(join(runDir, 'metrics.csv'), 'utf8'));
+    expect(result.count).toBe(40);
+    expect(result.accuracy).toBeCloseTo(last.val_acc, 6);
+    expect(result.loss).toBeCloseTo(last.val_loss, 4);
+  });
+
+  it('running the same command again on a finished run does nothing', async () => {
+    const r = await runCli(['train', ...TRAIN, '--data-dir', miniCifar, '--run-dir', 'run'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/already complete \(2 epochs\)/);
+  });
+
+  it('predict prints the top-k classes of a PNG and a larger image resized', async () => {
+    const testBin = readFileSync(join(miniCifar, 'cifar-10-batches-bin/test_batch.bin'));
+    const small = new PNG({ width: 32, height: 32 });
+    const big = new PNG({ width: 64, height: 48 });
+    for (let y = 0; y < 32; y++)
+      for (let x = 0; x < 32; x++) {
+        const i = (y * 32 + x) * 4;
+        for (let c = 0; c < 3; c++) small.data[i + c] = testBin[1 + c * 1024 + y * 32 + x];
+        small.data[i + 3] = 255;
+      }
+    big.data.fill(128);
+    writeFileSync(join(cwd, 'cat.png'), PNG.sync.write(small));
+    writeFileSync(join(cwd, 'big.png'), PNG.sync.write(big));
+    const r = await runCli(['predict', 'cat.png', 'big.png', '--model', 'run', '--top-k', '2', '--json', '--backend', 'cpu'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const { results } = JSON.parse(r.stdout);
+    expect(results).toHaveLength(2);
+    expect(results[1]).toMatchObject({ file: 'big.png', width: 64, height: 48, resized: true });
+    for (const res of results) {
+      expect(res.top).toHaveLength(2);
+      expect(res.top[0].probability).toBeGreaterThanOrEqual(res.top[1].probability);
+      expect(res.top[0].probability).toBeLessThanOrEqual(1);
+      expect(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']).toContain(res.top[0].className);
+    }
+  });
+
+  it('summary and plot-model read the run dir', async () => {
+    const s = await runCli(['summary', '--model', 'run'], { cwd });
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toContain('Total params: 1,562');
+    const p = await runCli(['plot-model', '--model', 'run', '--out', 'tiny.dot'], { cwd });
+    expect(p.code, p.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'tiny.dot'), 'utf8')).toMatch(/digraph/);
+  });
+});
