@@ -1,1 +1,1 @@
-export { registerTrainingKernels, useStockKernels, trainingKernelsActive, TRAINING_KERNEL_NAMES, type TrainingKernelName } from './register';
+export { registerTrainingKernels, useStockKernels, trainingKernelsActive, TRAINING_KERNEL_NAMES, type TrainingKernelName, setTrainingKernelVariant, type TrainingKernelVariant } from './register';

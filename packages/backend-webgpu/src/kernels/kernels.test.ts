@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webgpuBackend } from '../webgpu-backend';
 import { chooseSplits } from './conv2d-backprop-filter';
-import { TRAINING_KERNEL_NAMES, registerTrainingKernels, trainingKernelsActive, useStockKernels } from './index';
+import { TRAINING_KERNEL_NAMES, registerTrainingKernels, setTrainingKernelVariant, trainingKernelsActive, useStockKernels } from './index';
+import type { TrainingKernelVariant } from './index';
+import { chooseVec4Splits } from './register';
 
 // TFBRICKS_REQUIRE_WEBGPU=1 (CI, with lavapipe) turns a missing adapter into a failure.
 const required = process.env.TFBRICKS_REQUIRE_WEBGPU === '1';
@@ -87,6 +89,10 @@ const cases: Case[] = [
   { n: 3, h: 16, w: 16, cin: 13, cout: 37, fh: 3, fw: 3, stride: [1, 1], pad: 'same' },
   { n: 2, h: 8, w: 8, cin: 40, cout: 36, fh: 3, fw: 3, stride: [2, 2], pad: 'valid' },
   { n: 2, h: 6, w: 5, cin: 4, cout: 8, fh: 3, fw: 3, stride: [1, 1], pad: 1 },
+  { n: 1, h: 7, w: 9, cin: 4, cout: 4, fh: 3, fw: 3, stride: [1, 1], pad: 'same' },
+  { n: 3, h: 9, w: 7, cin: 16, cout: 8, fh: 3, fw: 2, stride: [2, 1], pad: 'valid' },
+  { n: 3, h: 7, w: 9, cin: 8, cout: 12, fh: 3, fw: 3, stride: [2, 2], pad: 'same' },
+  { n: 4, h: 16, w: 16, cin: 32, cout: 48, fh: 3, fw: 3, stride: [1, 1], pad: 'same' },
 ];
 
 const label = (c: Case) => `${c.n}x${c.h}x${c.w}x${c.cin}->${c.cout} f${c.fh}x${c.fw} s${c.stride.join(',')} ${c.pad}`;
@@ -96,7 +102,15 @@ function caseTensors(c: Case) {
   const wShape = [c.fh, c.fw, c.cin, c.cout] as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(xShape, wShape, c.stride, 1, c.pad);
   const dyShape = [c.n, info.outHeight, info.outWidth, c.cout] as [number, number, number, number];
-  return { xShape, wShape, dyShape, x: values(size(xShape), 1), w: values(size(wShape), 2), dy: values(size(dyShape), 3) };
+  return {
+    xShape,
+    wShape,
+    dyShape,
+    x: values(size(xShape), 1),
+    w: values(size(wShape), 2),
+    dy: values(size(dyShape), 3),
+    bias: values(c.cout, 13),
+  };
 }
 
 describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
@@ -127,10 +141,25 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
       expect((splits - 1) * chunk).toBeLessThan(M);
     }
     expect(chooseSplits(32768, 9).splits).toBeGreaterThan(1);
+    for (const [M, perSplit] of [
+      [63, 8],
+      [32768, 576],
+      [2048, 9216],
+      [131072, 9],
+    ] as const) {
+      const { splits, chunk } = chooseVec4Splits(M, perSplit);
+      expect(splits * chunk).toBeGreaterThanOrEqual(M);
+      expect((splits - 1) * chunk).toBeLessThan(M);
+    }
+    expect(chooseVec4Splits(32768, 576).splits).toBeGreaterThan(1);
+  });
+
+  it('rejects an unknown kernel variant with a usage error naming it', () => {
+    expect(() => setTrainingKernelVariant('fast' as TrainingKernelVariant)).toThrow(/got "fast", allowed: auto, tiled, vec4/);
   });
 
   for (const c of cases) {
-    it(`Conv2DBackpropFilter and Conv2DBackpropInput match cpu: ${label(c)}`, async ({ skip }) => {
+    it(`Conv2DBackpropFilter, Conv2DBackpropInput, Conv2D and FusedConv2D match cpu: ${label(c)}`, async ({ skip }) => {
       if (!available) return skip(skipReason);
       registerTrainingKernels();
       const t = caseTensors(c);
@@ -138,12 +167,36 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
         const x = tf.tensor4d(t.x, t.xShape);
         const w = tf.tensor4d(t.w, t.wShape);
         const dy = tf.tensor4d(t.dy, t.dyShape);
-        return [tf.conv2dTranspose(dy, w, t.xShape, c.stride, c.pad), backpropFilter(x, dy, t.wShape, c.stride, c.pad)];
+        const bias = tf.tensor1d(t.bias);
+        return [
+          tf.conv2dTranspose(dy, w, t.xShape, c.stride, c.pad),
+          backpropFilter(x, dy, t.wShape, c.stride, c.pad),
+          tf.conv2d(x, w, c.stride, c.pad),
+          tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, bias, activation: 'relu' }),
+          tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, bias }),
+        ];
       };
-      const [dxCpu, dwCpu] = await on('cpu', run);
-      const [dxGpu, dwGpu] = await on('webgpu', run);
-      expectClose(dwGpu!, dwCpu!, `dW ${label(c)}`);
-      expectClose(dxGpu!, dxCpu!, `dX ${label(c)}`);
+      const [dxCpu, dwCpu, yCpu, reluCpu, biasCpu] = await on('cpu', run);
+      const variants: TrainingKernelVariant[] = c.cin % 4 === 0 && c.cout % 4 === 0 ? ['tiled', 'vec4'] : ['tiled'];
+      for (const v of variants) {
+        setTrainingKernelVariant(v);
+        try {
+          const { data, programs } = await onWebgpuRecording(run);
+          const [dxGpu, dwGpu, yGpu, reluGpu, biasGpu] = data;
+          expectClose(dwGpu!, dwCpu!, `${v} dW ${label(c)}`);
+          expectClose(dxGpu!, dxCpu!, `${v} dX ${label(c)}`);
+          expectClose(yGpu!, yCpu!, `${v} conv2d ${label(c)}`);
+          expectClose(reluGpu!, reluCpu!, `${v} fused conv2d+bias+relu ${label(c)}`);
+          expectClose(biasGpu!, biasCpu!, `${v} fused conv2d+bias ${label(c)}`);
+          const expected =
+            v === 'vec4'
+              ? ['tfbricksConv2DFilterGradVec4', 'tfbricksConv2DInputGradVec4', 'tfbricksConv2DVec4_false_false', 'tfbricksConv2DVec4_true_true', 'tfbricksConv2DVec4_true_false']
+              : ['tfbricksConv2DFilterGradGemm', 'tfbricksConv2DInputGradGemm'];
+          for (const key of expected) expect(programs, `${v}: ran ${key}`).toContain(key);
+        } finally {
+          setTrainingKernelVariant('auto');
+        }
+      }
     });
   }
 
@@ -234,6 +287,23 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
     expect(trainingKernelsActive()).toBe(true);
   });
 });
+
+/** Run `fn` on webgpu, recording the shaderKey of every program it dispatches. */
+async function onWebgpuRecording(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ data: Float32Array[]; programs: string[] }> {
+  await tf.setBackend('webgpu');
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
+  const original = backend.runWebGPUProgram;
+  const programs: string[] = [];
+  backend.runWebGPUProgram = function (this: unknown, program, ...rest) {
+    programs.push(program.shaderKey);
+    return original.call(this, program, ...rest);
+  };
+  try {
+    return { data: await on('webgpu', fn), programs };
+  } finally {
+    backend.runWebGPUProgram = original;
+  }
+}
 
 function backpropFilter(
   x: tf.Tensor4D,

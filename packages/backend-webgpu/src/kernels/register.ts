@@ -1,13 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { usageError } from '@tfbricks/core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradSupported, runFilterGrad } from './conv2d-backprop-filter';
 import { inputGradSupported, runInputGrad } from './conv2d-backprop-input';
+import { forwardVec4Supported, runForwardVec4 } from './conv2d-forward-vec4';
+import { runFilterGradVec4, runInputGradVec4, vec4Eligible } from './conv2d-backprop-vec4';
+import { ceilDiv } from './program';
 import type { WebGpuBackendLike } from './program';
 
 const BACKEND = 'webgpu';
 
 /** Kernels this package replaces on the tfjs `webgpu` backend. */
-export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D'] as const;
 export type TrainingKernelName = (typeof TRAINING_KERNEL_NAMES)[number];
 
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap };
@@ -15,6 +19,41 @@ type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?
 /** The stock tfjs configs, kept when ours replace them so either can be switched back in. */
 const stock = new Map<string, KernelConfig>();
 let active = false;
+
+/**
+ * Which program family serves a convolution gradient: `vec4` (register-blocked, no
+ * workgroup memory; needs in/out channels divisible by 4), `tiled` (32×32 tiles staged
+ * through workgroup memory; any channel count), or `auto` (vec4 when eligible, else tiled).
+ */
+export type TrainingKernelVariant = 'auto' | 'tiled' | 'vec4';
+const VARIANTS: readonly TrainingKernelVariant[] = ['auto', 'tiled', 'vec4'];
+let variant: TrainingKernelVariant = 'auto';
+
+/** Choose the program family (see {@link TrainingKernelVariant}); returns the previous one. */
+export function setTrainingKernelVariant(next: TrainingKernelVariant): TrainingKernelVariant {
+  if (!VARIANTS.includes(next)) {
+    throw usageError('E_USAGE', `setTrainingKernelVariant(variant): got ${JSON.stringify(next)}, allowed: ${VARIANTS.join(', ')}`);
+  }
+  const previous = variant;
+  variant = next;
+  return previous;
+}
+
+function useVec4(info: tf.backend_util.Conv2DInfo): boolean {
+  return variant !== 'tiled' && vec4Eligible(info);
+}
+
+/** Invocations to aim for when splitting the vec4 filter gradient's reduction. */
+const VEC4_TARGET_THREADS = 32768;
+const VEC4_MIN_CHUNK = 64;
+
+export function chooseVec4Splits(M: number, threadsPerSplit: number, maxPerDimension = 65535): { splits: number; chunk: number } {
+  let splits = Math.max(1, Math.min(Math.ceil(VEC4_TARGET_THREADS / threadsPerSplit), Math.floor(M / VEC4_MIN_CHUNK)));
+  const chunk = ceilDiv(M, splits);
+  splits = ceilDiv(M, chunk);
+  while (ceilDiv(splits * threadsPerSplit, 64) > maxPerDimension * maxPerDimension) splits--;
+  return { splits: Math.max(1, splits), chunk: ceilDiv(M, Math.max(1, splits)) };
+}
 
 function callStock(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
   const config = stock.get(name);
@@ -40,7 +79,14 @@ const conv2DBackpropFilter = (args: KernelArgs): TensorInfo | TensorInfo[] => {
     tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
   );
   if (!filterGradSupported(info, x, dy)) return callStock('Conv2DBackpropFilter', args);
-  return runFilterGrad(args.backend as WebGpuBackendLike, info, x, dy);
+  const backend = args.backend as WebGpuBackendLike;
+  if (useVec4(info)) {
+    const M = info.batchSize * info.outHeight * info.outWidth;
+    const perSplit = (info.filterHeight * info.filterWidth * info.inChannels * info.outChannels) / 16;
+    const { splits, chunk } = chooseVec4Splits(M, perSplit, maxPerDimension(backend));
+    return runFilterGradVec4(backend, info, x, dy, splits, chunk);
+  }
+  return runFilterGrad(backend, info, x, dy);
 };
 
 const conv2DBackpropInput = (args: KernelArgs): TensorInfo | TensorInfo[] => {
@@ -58,12 +104,50 @@ const conv2DBackpropInput = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   );
   const backend = args.backend as WebGpuBackendLike;
   if (!inputGradSupported(info, dy, filter, maxPerDimension(backend))) return callStock('Conv2DBackpropInput', args);
-  return runInputGrad(backend, info, dy, filter);
+  return useVec4(info) ? runInputGradVec4(backend, info, dy, filter) : runInputGrad(backend, info, dy, filter);
+};
+
+function forwardInfo(x: TensorInfo, filter: TensorInfo, attrs: tf.Conv2DAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+}
+
+const conv2D = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+  const info = forwardInfo(x, filter, (args.attrs ?? {}) as unknown as tf.Conv2DAttrs);
+  if (variant === 'tiled' || !forwardVec4Supported(info, x, filter)) return callStock('Conv2D', args);
+  return runForwardVec4(args.backend as WebGpuBackendLike, info, x, filter, undefined, false);
+};
+
+const fusedConv2D = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+  const attrs = (args.attrs ?? {}) as unknown as tf.FusedConv2DAttrs;
+  const info = forwardInfo(x!, filter!, attrs);
+  const activation = attrs.activation ?? 'linear';
+  if (
+    variant === 'tiled' ||
+    preluActivationWeights != null ||
+    (activation !== 'linear' && activation !== 'relu') ||
+    !forwardVec4Supported(info, x!, filter!, bias ?? undefined)
+  ) {
+    return callStock('FusedConv2D', args);
+  }
+  return runForwardVec4(args.backend as WebGpuBackendLike, info, x!, filter!, bias ?? undefined, activation === 'relu');
 };
 
 const ours: Record<TrainingKernelName, (args: KernelArgs) => TensorInfo | TensorInfo[]> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2D: conv2D,
+  FusedConv2D: fusedConv2D,
 };
 
 function swap(name: string, kernelFunc: KernelFunc): void {

@@ -1,0 +1,32 @@
+// Per-kernel profile of one seed-model training step (GPU timestamp queries when the adapter
+// has them): node bench/profile-step.mjs [--batch 32] [--stock]
+import { parseArgs } from 'node:util';
+const { values: opts } = parseArgs({ options: { batch: { type: 'string', default: '32' }, stock: { type: 'boolean', default: false }, 'dawn-flags': { type: 'string', default: '' } } });
+const tf = await import('@tensorflow/tfjs-core');
+const tfl = await import('@tensorflow/tfjs-layers');
+const wg = await import('../dist/index.js');
+const { seedModel } = await import('./seed-model.mjs');
+const { device } = await wg.webgpuBackend({ dawnFlags: opts['dawn-flags'].split(',').filter(Boolean) }).init();
+await tf.setBackend('webgpu');
+console.log(`adapter: ${device.description}; timestamp-query: ${tf.backend().supportTimestampQuery}`);
+if (opts.stock) wg.useStockKernels();
+const batch = Number(opts.batch);
+const model = seedModel(tf, tfl);
+const xs = tf.randomUniform([batch, 32, 32, 3]);
+const ys = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
+await model.trainOnBatch(xs, ys);
+const t0 = performance.now();
+const info = await tf.profile(async () => { await model.trainOnBatch(xs, ys); });
+const wall = performance.now() - t0;
+const byName = new Map();
+for (const k of info.kernels) {
+  const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+  const e = byName.get(k.name) ?? { ms: 0, n: 0 };
+  e.ms += ms; e.n += 1; byName.set(k.name, e);
+}
+const total = [...byName.values()].reduce((a, e) => a + e.ms, 0);
+console.log(`${opts.stock ? 'stock' : 'ours'} batch ${batch}: wall ${wall.toFixed(0)} ms (profiled), GPU kernel time ${total.toFixed(0)} ms, ${info.kernels.length} kernels`);
+for (const [name, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+  console.log(`${name.padEnd(28)} ${e.ms.toFixed(1).padStart(9)} ms ${(100 * e.ms / total).toFixed(1).padStart(5)}%  x${e.n}`);
+}
+process.exit(0);
