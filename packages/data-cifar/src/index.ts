@@ -8,3 +8,6 @@ export { defaultCacheDir } from './cache';
 export { checkRedirect } from './download';
 export { classifyMember } from './extract';
 export { type ProgressMode, createReporter } from './progress';
+export * from './transforms';
+export * from './tensors';
+export * from './plugin';

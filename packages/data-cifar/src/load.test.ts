@@ -123,11 +123,11 @@ describe('download, verify, cache', () => {
 
   it('refuses an HTML error page served with status 200 and says so', async () => {
     const o = opts('/html');
-    const error = await loadCifar10(o).catch((e: unknown) => e as { code: string; hint: string; message: string });
+    const error = (await loadCifar10(o).catch((e: unknown) => e)) as { code: string; hint: string; message: string };
     expect(error.code).toBe('E_DATASET_INTEGRITY');
     expect(error.hint).toMatch(/text\/html/);
     const o2 = opts('/html', { expectedSize: undefined });
-    const error2 = await loadCifar10(o2).catch((e: unknown) => e as { hint: string; message: string });
+    const error2 = (await loadCifar10(o2).catch((e: unknown) => e)) as { hint: string; message: string };
     expect(error2.message).toMatch(/SHA-256 [0-9a-f]{64}; expected/);
     expect(error2.hint).toMatch(/error or login page/);
     expect(cacheEntries(o2.cacheDir)).toEqual([]);

@@ -1,2 +1,3 @@
 export * from './backend-conformance';
 export * from './parity';
+export * from './dataset-conformance';
