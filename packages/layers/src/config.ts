@@ -58,7 +58,7 @@ function fromKerasValue(where: string, key: string, value: JsonValue): JsonValue
       const cfg = (value.config ?? {}) as Record<string, JsonValue>;
       if (cls === 'VarianceScaling') {
         const dist = String(cfg.distribution ?? 'truncated_normal').replace('truncated_normal', 'normal');
-        const id = `${cfg.mode}/${cfg.scale}/${dist}`;
+        const id = `${snake(String(cfg.mode))}/${cfg.scale}/${dist}`;
         const known: Record<string, string> = {
           'fan_avg/1/uniform': 'glorotUniform',
           'fan_avg/1/normal': 'glorotNormal',
@@ -218,16 +218,23 @@ setKerasJsonParser((json) => fromConfig(json));
 export function specFromModel(model: tf.LayersModel): ModelSpecEx {
   const own = builtSpec(model);
   if (own) return own;
-  const json = model.getConfig() as unknown as { layers: { class_name: string; name: string; config: Record<string, JsonValue>; inbound_nodes: unknown[][] }[]; output_layers: unknown[][] };
+  // tfjs' own getConfig() uses camelCase (className, inboundNodes, outputLayers).
+  const json = model.getConfig() as unknown as {
+    layers: { className: string; name?: string; config: Record<string, JsonValue>; inboundNodes?: unknown[][] }[];
+    outputLayers?: unknown[][];
+  };
+  const sequential = !json.outputLayers;
   const layers: LayerSpec[] = [];
   let inputShape: number[] | undefined;
   let inputName = 'input_1';
-  for (const l of json.layers) {
+  for (const raw of json.layers) {
+    const l = { class_name: raw.className, config: raw.config, inbound_nodes: raw.inboundNodes, name: String(raw.name ?? raw.config.name) };
     if (l.class_name === 'InputLayer') {
       inputShape = (l.config.batchInputShape as number[]).slice(1);
       inputName = l.name;
       continue;
     }
+    if (Array.isArray(l.config.batchInputShape)) inputShape = (l.config.batchInputShape as number[]).slice(1);
     const config: Record<string, JsonValue> = { name: l.name };
     const kernelInit = l.config.kernelInitializer as { className?: string; config?: Record<string, JsonValue> } | undefined;
     for (const [k, v] of Object.entries(l.config)) {
@@ -246,17 +253,21 @@ export function specFromModel(model: tf.LayersModel): ModelSpecEx {
     }
     void kernelInit;
     const spec: LayerSpec = { className: l.class_name, config };
-    const nodes = l.inbound_nodes as [string, number, number, unknown][][];
-    spec.inbound = (nodes[0] ?? []).map((n) => String(n[0]));
+    if (!sequential) {
+      const nodes = (l.inbound_nodes ?? []) as [string, number, number, unknown][][];
+      if (nodes.length !== 1) throw new TfbricksError('E_MODEL_SPEC', `model "${model.name}": layer "${l.name}" is shared (${nodes.length} calls), which specs cannot express`);
+      spec.inbound = nodes[0].map((n) => String(n[0]));
+    }
     layers.push(spec);
   }
   if (!inputShape) throw new TfbricksError('E_MODEL_SPEC', `model "${model.name}": no input layer found`);
+  if (sequential) return parseModelSpec({ className: 'Sequential', name: model.name, inputShape, layers });
   return parseModelSpec({
     className: 'Functional',
     name: model.name,
     inputShape,
     inputName,
     layers,
-    outputs: json.output_layers.map((o) => String(o[0])),
+    outputs: json.outputLayers!.map((o) => String(o[0])),
   });
 }
