@@ -1,0 +1,108 @@
+import type { AffineMap } from './keras-matrix';
+import { type FillMode, type InterpolationOrder, mapCoordinate } from './fill-mode';
+
+/** Per-image geometric work for one batch: an affine map (or none) and the flips applied after it. */
+export interface ImageGeometry {
+  map: AffineMap | null;
+  flipHorizontal: boolean;
+  flipVertical: boolean;
+}
+
+/**
+ * Gather plan for a whole NHWC batch: for each output pixel, `taps` source rows of the
+ * flattened `[B*H*W (+1), C]` batch and their weights. Row `B*H*W` is the `cval` row.
+ */
+export interface SamplingPlan {
+  taps: 1 | 4;
+  indices: Int32Array;
+  /** `null` when `taps` is 1 (every weight is 1). */
+  weights: Float32Array | null;
+  /** Whether any index points at the `cval` row. */
+  usesCval: boolean;
+}
+
+/**
+ * Computes, in float64 on the CPU, exactly what scipy.ndimage.affine_transform reads for
+ * every output pixel (order 0 or 1, modes nearest/constant/reflect/wrap), for the whole
+ * batch at once; flips after the affine step are folded in as output permutations.
+ */
+export function planSampling(
+  geometries: readonly ImageGeometry[],
+  h: number,
+  w: number,
+  order: InterpolationOrder,
+  mode: FillMode,
+): SamplingPlan {
+  const b = geometries.length;
+  const hw = h * w;
+  const n = b * hw;
+  const cvalRow = n;
+  const taps = order === 0 ? 1 : 4;
+  const indices = new Int32Array(n * taps);
+  const weights = taps === 4 ? new Float32Array(n * 4) : null;
+  let usesCval = false;
+  for (let img = 0; img < b; img++) {
+    const g = geometries[img];
+    const m = g.map ?? { a00: 1, a01: 0, a10: 0, a11: 1, o0: 0, o1: 0 };
+    const base = img * hw;
+    for (let i = 0; i < h; i++) {
+      const si = g.flipVertical ? h - 1 - i : i;
+      for (let j = 0; j < w; j++) {
+        const sj = g.flipHorizontal ? w - 1 - j : j;
+        // scipy: icoor = sum(out_coord * row) + shift, in this order.
+        let r = 0;
+        r += si * m.a00;
+        r += sj * m.a01;
+        r += m.o0;
+        let c = 0;
+        c += si * m.a10;
+        c += sj * m.a11;
+        c += m.o1;
+        if (g.map !== null) {
+          r = mapCoordinate(r, h, mode);
+          c = mapCoordinate(c, w, mode);
+        }
+        const out = (base + i * w + j) * taps;
+        if (Number.isNaN(r) || Number.isNaN(c)) {
+          usesCval = true;
+          indices[out] = cvalRow;
+          if (weights) {
+            weights[out] = 1;
+            for (let k = 1; k < 4; k++) {
+              indices[out + k] = cvalRow;
+              weights[out + k] = 0;
+            }
+          }
+          continue;
+        }
+        if (taps === 1) {
+          const ri = clamp(Math.floor(r + 0.5), h);
+          const ci = clamp(Math.floor(c + 0.5), w);
+          indices[out] = base + ri * w + ci;
+        } else {
+          const r0 = Math.floor(r);
+          const c0 = Math.floor(c);
+          const tr = r - r0;
+          const tc = c - c0;
+          const ra = clamp(r0, h) * w;
+          const rb = clamp(r0 + 1, h) * w;
+          const ca = clamp(c0, w);
+          const cb = clamp(c0 + 1, w);
+          indices[out] = base + ra + ca;
+          indices[out + 1] = base + ra + cb;
+          indices[out + 2] = base + rb + ca;
+          indices[out + 3] = base + rb + cb;
+          weights![out] = (1 - tr) * (1 - tc);
+          weights![out + 1] = (1 - tr) * tc;
+          weights![out + 2] = tr * (1 - tc);
+          weights![out + 3] = tr * tc;
+        }
+      }
+    }
+  }
+  return { taps, indices, weights, usesCval };
+}
+
+function clamp(i: number, len: number): number {
+  return i < 0 ? 0 : i >= len ? len - 1 : i;
+}
