@@ -183,12 +183,12 @@ describe('registerLayerKind', () => {
   class ChannelScale extends tf.layers.Layer {
     static className = 'ChannelScale';
     private scale!: tf.LayerVariable;
-    build(inputShape: tf.Shape | tf.Shape[]) {
+    override build(inputShape: tf.Shape | tf.Shape[]) {
       const s = inputShape as (number | null)[];
       this.scale = this.addWeight('scale', [s[s.length - 1]!], 'float32', tf.initializers.ones());
       this.built = true;
     }
-    call(inputs: tfc.Tensor | tfc.Tensor[]) {
+    override call(inputs: tfc.Tensor | tfc.Tensor[]) {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       return tfc.mul(x, this.scale.read());
     }
