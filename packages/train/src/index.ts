@@ -7,3 +7,4 @@ export * from './seeds';
 export * from './checkpoint-io';
 export * from './callbacks/index';
 export * from './tensorboard/index';
+export * from './charts/index';
