@@ -6,7 +6,7 @@ import { webgpuBackend } from '../webgpu-backend';
 import { chooseSplits } from './conv2d-backprop-filter';
 import { TRAINING_KERNEL_NAMES, registerTrainingKernels, setTrainingKernelVariant, trainingKernelsActive, useStockKernels } from './index';
 import type { TrainingKernelVariant } from './index';
-import { chooseVec4Splits } from './register';
+import { chooseVec4Splits, isSoftwareAdapter } from './register';
 
 // TFBRICKS_REQUIRE_WEBGPU=1 (CI, with lavapipe) turns a missing adapter into a failure.
 const required = process.env.TFBRICKS_REQUIRE_WEBGPU === '1';
@@ -152,6 +152,23 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
       expect((splits - 1) * chunk).toBeLessThan(M);
     }
     expect(chooseVec4Splits(32768, 576).splits).toBeGreaterThan(1);
+    // A hardware GPU gets more, shorter chunks than a CPU-backed adapter.
+    expect(chooseVec4Splits(131072, 576, 65535, false).splits).toBeGreaterThan(chooseVec4Splits(131072, 576, 65535, true).splits);
+    for (const [M, perSplit] of [
+      [131072, 576],
+      [100, 9216],
+    ] as const) {
+      const { splits, chunk } = chooseVec4Splits(M, perSplit, 65535, false);
+      expect(splits * chunk).toBeGreaterThanOrEqual(M);
+      expect((splits - 1) * chunk).toBeLessThan(M);
+    }
+  });
+
+  it('tells software adapters from hardware ones', () => {
+    expect(isSoftwareAdapter({ adapterInfo: { vendor: 'mesa', architecture: 'software' } })).toBe(true);
+    expect(isSoftwareAdapter({ adapterInfo: { vendor: 'google', architecture: 'swiftshader' } })).toBe(true);
+    expect(isSoftwareAdapter({ adapterInfo: { vendor: 'nvidia', architecture: 'hopper' } })).toBe(false);
+    expect(isSoftwareAdapter({})).toBe(false);
   });
 
   it('rejects an unknown kernel variant with a usage error naming it', () => {
@@ -217,38 +234,66 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
     expectClose(got!, want!, 'NCHW dW');
   });
 
-  it('a small conv net: variableGrads with ours, stock and cpu agree', async ({ skip }) => {
+  it('passes dilated forward convolutions (and other activations) to the stock kernels, same numbers as cpu', async ({ skip }) => {
     if (!available) return skip(skipReason);
-    const xs = values(3 * 9 * 7 * 3, 6);
-    const ws = [values(3 * 3 * 3 * 5, 7), values(3 * 3 * 5 * 6, 8), values(6 * 4, 9)];
-    const step = () => {
-      const w1 = tf.variable(tf.tensor4d(ws[0]!, [3, 3, 3, 5]), true, 'w1');
-      const w2 = tf.variable(tf.tensor4d(ws[1]!, [3, 3, 5, 6]), true, 'w2');
-      const w3 = tf.variable(tf.tensor2d(ws[2]!, [6, 4]), true, 'w3');
-      const x = tf.tensor4d(xs, [3, 9, 7, 3]);
-      const { value, grads } = tf.variableGrads(() => {
-        let h = tf.relu(tf.conv2d(x, w1, 1, 'same'));
-        h = tf.maxPool(h, 2, 2, 'valid');
-        h = tf.relu(tf.conv2d(h, w2, [2, 1], 'same'));
-        const pooled = tf.mean(h, [1, 2]);
-        return tf.sum(tf.square(tf.matMul(pooled, w3)));
-      }, [w1, w2, w3]);
-      const out = [value, grads.w1!, grads.w2!, grads.w3!];
-      const kept = out.map((o) => o.clone());
-      tf.dispose([w1, w2, w3, out]);
-      return kept;
+    registerTrainingKernels();
+    const x = values(2 * 9 * 8 * 4, 14);
+    const w = values(3 * 3 * 4 * 8, 15);
+    const run = () => {
+      const xt = tf.tensor4d(x, [2, 9, 8, 4]);
+      const wt = tf.tensor4d(w, [3, 3, 4, 8]);
+      return [
+        tf.conv2d(xt, wt, 1, 'same', 'NHWC', 2),
+        tf.fused.conv2d({ x: xt, filter: wt, strides: 1, pad: 'valid', activation: 'elu' }),
+      ];
     };
-    const cpu = await on('cpu', step);
-    registerTrainingKernels();
-    const ours = await on('webgpu', step);
-    useStockKernels();
-    const stock = await on('webgpu', step);
-    registerTrainingKernels();
-    ['loss', 'dw1', 'dw2', 'dw3'].forEach((name, i) => {
-      expectClose(ours[i]!, cpu[i]!, `ours ${name}`);
-      expectClose(stock[i]!, cpu[i]!, `stock ${name}`);
-    });
+    const want = await on('cpu', run);
+    const { data, programs } = await onWebgpuRecording(run);
+    expectClose(data[0]!, want[0]!, 'dilated conv2d');
+    expectClose(data[1]!, want[1]!, 'fused conv2d + elu');
+    expect(programs.filter((k) => k.startsWith('tfbricks'))).toEqual([]);
   });
+
+  for (const [c0, c1, c2] of [
+    [3, 5, 6],
+    [4, 8, 12],
+  ] as const) {
+    it(`a small conv net (channels ${c0}->${c1}->${c2}): variableGrads with ours, stock and cpu agree`, async ({ skip }) => {
+      if (!available) return skip(skipReason);
+      const xs = values(3 * 9 * 7 * c0, 6);
+      const ws = [values(3 * 3 * c0 * c1, 7), values(3 * 3 * c1 * c2, 8), values(c2 * 4, 9), values(c1, 20)];
+      const step = () => {
+        const w1 = tf.variable(tf.tensor4d(ws[0]!, [3, 3, c0, c1]), true, 'w1');
+        const b1 = tf.variable(tf.tensor1d(ws[3]!), true, 'b1');
+        const w2 = tf.variable(tf.tensor4d(ws[1]!, [3, 3, c1, c2]), true, 'w2');
+        const w3 = tf.variable(tf.tensor2d(ws[2]!, [c2, 4]), true, 'w3');
+        const x = tf.tensor4d(xs, [3, 9, 7, c0]);
+        const { value, grads } = tf.variableGrads(() => {
+          let h = tf.fused.conv2d({ x, filter: w1, strides: 1, pad: 'same', bias: b1, activation: 'relu' });
+          h = tf.maxPool(h, 2, 2, 'valid');
+          h = tf.relu(tf.conv2d(h, w2, [2, 1], 'same'));
+          const pooled = tf.mean(h, [1, 2]);
+          return tf.sum(tf.square(tf.matMul(pooled, w3)));
+        }, [w1, b1, w2, w3]);
+        const out = [value, grads.w1!, grads.b1!, grads.w2!, grads.w3!];
+        const kept = out.map((o) => o.clone());
+        tf.dispose([w1, b1, w2, w3, out]);
+        return kept;
+      };
+      const cpu = await on('cpu', step);
+      registerTrainingKernels();
+      const ours = await onWebgpuRecording(step);
+      useStockKernels();
+      const stock = await onWebgpuRecording(step);
+      registerTrainingKernels();
+      ['loss', 'dw1', 'db1', 'dw2', 'dw3'].forEach((name, i) => {
+        expectClose(ours.data[i]!, cpu[i]!, `ours ${name}`);
+        expectClose(stock.data[i]!, cpu[i]!, `stock ${name}`);
+      });
+      expect(ours.programs.some((k) => k.startsWith('tfbricks'))).toBe(true);
+      expect(stock.programs.some((k) => k.startsWith('tfbricks'))).toBe(false);
+    });
+  }
 
   it('leaks no tensors and no GPU memory over repeated calls', async ({ skip }) => {
     if (!available) return skip(skipReason);
@@ -256,8 +301,18 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
     const x = tf.tensor4d(values(3 * 16 * 16 * 13, 10), [3, 16, 16, 13]);
     const w = tf.tensor4d(values(3 * 3 * 13 * 37, 11), [3, 3, 13, 37]);
     const dy = tf.tensor4d(values(3 * 16 * 16 * 37, 12), [3, 16, 16, 37]);
+    const x4 = tf.tensor4d(values(3 * 16 * 16 * 16, 16), [3, 16, 16, 16]);
+    const w4 = tf.tensor4d(values(3 * 3 * 16 * 8, 17), [3, 3, 16, 8]);
+    const dy4 = tf.tensor4d(values(3 * 16 * 16 * 8, 18), [3, 16, 16, 8]);
+    const b4 = tf.tensor1d(values(8, 19));
     const once = async () => {
-      const outs = [backpropFilter(x, dy, [3, 3, 13, 37], [1, 1], 'same'), tf.conv2dTranspose(dy, w, [3, 16, 16, 13], 1, 'same')];
+      const outs = [
+        backpropFilter(x, dy, [3, 3, 13, 37], [1, 1], 'same'),
+        tf.conv2dTranspose(dy, w, [3, 16, 16, 13], 1, 'same'),
+        backpropFilter(x4, dy4, [3, 3, 16, 8], [1, 1], 'same'),
+        tf.conv2dTranspose(dy4, w4, [3, 16, 16, 16], 1, 'same'),
+        tf.fused.conv2d({ x: x4, filter: w4, strides: 1, pad: 'same', bias: b4, activation: 'relu' }),
+      ];
       await Promise.all(outs.map((o) => o.data()));
       tf.dispose(outs);
     };
@@ -268,7 +323,7 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect((tf.memory() as { numBytesInGPU?: number }).numBytesInGPU).toBeLessThanOrEqual(bytes!);
     expect(bytes).toBeTypeOf('number');
-    tf.dispose([x, w, dy]);
+    tf.dispose([x, w, dy, x4, w4, dy4, b4]);
   });
 
   it('the plugin option and TFBRICKS_WEBGPU_STOCK_KERNELS=1 leave the stock kernels in place', async ({ skip }) => {

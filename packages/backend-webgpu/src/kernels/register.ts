@@ -43,12 +43,28 @@ function useVec4(info: tf.backend_util.Conv2DInfo): boolean {
   return variant !== 'tiled' && vec4Eligible(info);
 }
 
-/** Invocations to aim for when splitting the vec4 filter gradient's reduction. */
-const VEC4_TARGET_THREADS = 32768;
+/**
+ * Invocations to aim for when splitting the vec4 filter gradient's reduction: a CPU-backed
+ * adapter has a handful of cores (more splits only add partial sums to reduce), a real GPU
+ * needs hundreds of thousands of invocations in flight.
+ */
+const VEC4_TARGET_THREADS = { software: 32768, hardware: 262144 };
 const VEC4_MIN_CHUNK = 64;
 
-export function chooseVec4Splits(M: number, threadsPerSplit: number, maxPerDimension = 65535): { splits: number; chunk: number } {
-  let splits = Math.max(1, Math.min(Math.ceil(VEC4_TARGET_THREADS / threadsPerSplit), Math.floor(M / VEC4_MIN_CHUNK)));
+/** True for lavapipe/llvmpipe/SwiftShader-like adapters, from tfjs' `backend.adapterInfo`. */
+export function isSoftwareAdapter(backend: unknown): boolean {
+  const info = (backend as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  return /software|llvmpipe|lavapipe|swiftshader|warp/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''}`);
+}
+
+export function chooseVec4Splits(
+  M: number,
+  threadsPerSplit: number,
+  maxPerDimension = 65535,
+  software = true,
+): { splits: number; chunk: number } {
+  const target = software ? VEC4_TARGET_THREADS.software : VEC4_TARGET_THREADS.hardware;
+  let splits = Math.max(1, Math.min(Math.ceil(target / threadsPerSplit), Math.floor(M / VEC4_MIN_CHUNK)));
   const chunk = ceilDiv(M, splits);
   splits = ceilDiv(M, chunk);
   while (ceilDiv(splits * threadsPerSplit, 64) > maxPerDimension * maxPerDimension) splits--;
@@ -83,7 +99,7 @@ const conv2DBackpropFilter = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   if (useVec4(info)) {
     const M = info.batchSize * info.outHeight * info.outWidth;
     const perSplit = (info.filterHeight * info.filterWidth * info.inChannels * info.outChannels) / 16;
-    const { splits, chunk } = chooseVec4Splits(M, perSplit, maxPerDimension(backend));
+    const { splits, chunk } = chooseVec4Splits(M, perSplit, maxPerDimension(backend), isSoftwareAdapter(backend));
     return runFilterGradVec4(backend, info, x, dy, splits, chunk);
   }
   return runFilterGrad(backend, info, x, dy);
