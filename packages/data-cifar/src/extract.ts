@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { type WriteStream, createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TfbricksError, errorMessage, isTfbricksError } from '@tfbricks/core';
@@ -102,6 +102,7 @@ async function extractInto(req: ExtractRequest, sizes: Map<string, number>): Pro
   const { spec, archive, dest } = req;
   const seen = new Set<string>();
   const writes: Promise<void>[] = [];
+  const outs: WriteStream[] = [];
   let failure: unknown;
   const total = (await stat(archive)).size;
   const phase = req.progress?.(total);
@@ -132,6 +133,7 @@ async function extractInto(req: ExtractRequest, sizes: Map<string, number>): Pro
       }
       const target = join(dest, allowed.name);
       const out = createWriteStream(target, { flags: 'wx' });
+      outs.push(out);
       writes.push(
         new Promise<void>((resolve, reject) => {
           out.on('close', resolve);
@@ -166,6 +168,10 @@ async function extractInto(req: ExtractRequest, sizes: Map<string, number>): Pro
     await done;
     await Promise.all(writes);
     phase?.finish(read);
+  } catch (error) {
+    // An entry cut off mid-body never ends: close its file so that nothing waits for it.
+    for (const out of outs) out.destroy();
+    throw error;
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
     input.destroy();

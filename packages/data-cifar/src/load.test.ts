@@ -40,6 +40,13 @@ beforeAll(async () => {
       }
       return send(res, archive);
     }
+    if (path === '/slow.tgz') {
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': String(archive.length) });
+      res.write(archive.subarray(0, 1000));
+      const timer = setTimeout(() => res.end(archive.subarray(1000)), 5000);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
     if (path === '/to-good') {
       res.writeHead(302, { location: '/good.tgz' });
       return res.end();
@@ -213,6 +220,23 @@ describe('download, verify, cache', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(loadCifar10({ ...opts('/good.tgz'), signal: controller.signal })).rejects.toMatchObject({ code: 'E_ABORTED' });
+  });
+
+  it('aborts a download in flight on the AbortSignal and leaves nothing behind', async () => {
+    const controller = new AbortController();
+    const o = opts('/slow.tgz');
+    const started = Date.now();
+    const pending = loadCifar10({
+      ...o,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.phase === 'download' && e.done > 0) controller.abort();
+      },
+    });
+    await expect(pending).rejects.toMatchObject({ code: 'E_ABORTED' });
+    // the body stalls after 1,000 bytes for 5 s: the abort came from the progress event
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(cacheEntries(o.cacheDir)).toEqual([]);
   });
 
   it('extracts a local archive (option archive) into the cache, verifying sha256 when given', async () => {

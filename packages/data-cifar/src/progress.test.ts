@@ -33,6 +33,21 @@ describe('progress output', () => {
     expect(events[0].done).toBe(0);
   });
 
+  it('throttles to one event per 100 ms but delivers a suppressed update afterwards', async () => {
+    const events: ProgressEvent[] = [];
+    const reporter = createReporter('cifar10', (e) => events.push(e), false);
+    const phase = reporter.phase('download', 1000);
+    phase.update(10);
+    phase.update(20);
+    expect(events.map((e) => e.done)).toEqual([0, 10]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(events.map((e) => e.done)).toEqual([0, 10, 20]);
+    phase.update(30);
+    phase.finish(40);
+    expect(events.map((e) => e.done)).toEqual([0, 10, 20, 40]); // 30 fell inside the interval; finish always emits
+    reporter.close();
+  });
+
   it('prints quiet lines (no control characters) when not a terminal', async () => {
     const out = await runPhases('auto', false);
     const lines = out.trim().split('\n');

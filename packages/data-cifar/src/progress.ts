@@ -37,6 +37,7 @@ export function createReporter(
   stream: NodeJS.WriteStream = process.stderr,
 ): Reporter {
   let printer: Printer | undefined;
+  const timers = new Set<() => void>();
   if (mode !== false) {
     const useBar = mode === 'bar' || (mode === 'auto' && stream.isTTY === true);
     printer = useBar ? barPrinter(stream) : linePrinter(stream);
@@ -45,9 +46,10 @@ export function createReporter(
     phase(phase, total) {
       const start = Date.now();
       let lastEmit = 0;
-      const emit = (done: number, finished: boolean) => {
+      let latest = 0;
+      let trailing: ReturnType<typeof setTimeout> | undefined;
+      const send = (done: number, finished: boolean) => {
         const now = Date.now();
-        if (!finished && now - lastEmit < 100) return;
         lastEmit = now;
         const seconds = Math.max((now - start) / 1000, 1e-3);
         const rate = done / seconds;
@@ -63,10 +65,40 @@ export function createReporter(
         onProgress?.(event);
         printer?.print(event);
       };
-      emit(0, false);
+      // At most one event per 100 ms; a suppressed update is delivered when the interval ends.
+      const emit = (done: number, finished: boolean) => {
+        latest = done;
+        if (finished) {
+          if (trailing !== undefined) clearTimeout(trailing);
+          trailing = undefined;
+          timers.delete(cancel);
+          send(done, true);
+          return;
+        }
+        if (trailing !== undefined) return; // the pending trailing event will carry `latest`
+        const wait = 100 - (Date.now() - lastEmit);
+        if (wait <= 0) {
+          send(done, false);
+          return;
+        }
+        trailing = setTimeout(() => {
+          trailing = undefined;
+          send(latest, false);
+        }, wait);
+        trailing.unref?.();
+      };
+      const cancel = () => {
+        if (trailing !== undefined) clearTimeout(trailing);
+        trailing = undefined;
+      };
+      timers.add(cancel);
+      send(0, false);
+      lastEmit = 0;
       return { update: (done) => emit(done, false), finish: (done) => emit(done, true) };
     },
     close() {
+      for (const cancel of timers) cancel();
+      timers.clear();
       printer?.close();
     },
   };

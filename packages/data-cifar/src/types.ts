@@ -10,7 +10,7 @@ export interface ProgressEvent {
   phase: 'download' | 'verify' | 'extract' | 'parse';
   /** Dataset name, e.g. `cifar10`. */
   dataset: string;
-  /** Bytes (or records for nothing: always bytes) done so far in this phase. */
+  /** Bytes done so far in this phase (downloaded, hashed, read from the archive, or parsed). */
   done: number;
   /** Total bytes of this phase, when known. */
   total: number | undefined;
