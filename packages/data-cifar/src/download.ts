@@ -59,6 +59,8 @@ function isTransient(error: unknown): boolean {
 }
 
 const MAX_REDIRECTS = 5;
+/** Cap on a body of unknown expected size (a mirror given without `expectedSize`). */
+export const MAX_UNKNOWN_DOWNLOAD_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Is following `location` from `from` allowed? Only http(s), and never from https to http
@@ -217,13 +219,13 @@ async function receiveBody(res: http.IncomingMessage, url: URL, req: DownloadReq
   const phase = req.progress?.(total);
   const hash = createHash('sha256');
   let bytes = 0;
-  const limit = req.size;
+  const limit = req.size ?? MAX_UNKNOWN_DOWNLOAD_BYTES;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
-      if (limit !== undefined && bytes > limit) {
+      if (bytes > limit) {
         done(
-          new TfbricksError('E_DATASET_INTEGRITY', `${req.title} download from ${url.href} exceeds the expected ${limit} bytes`, {
+          new TfbricksError('E_DATASET_INTEGRITY', `${req.title} download from ${url.href} exceeds ${req.size === undefined ? 'the limit of' : 'the expected'} ${limit} bytes`, {
             hint: 'the mirror serves a different file; check the URL',
             details: { url: url.href, expectedSize: limit },
           }),

@@ -47,6 +47,13 @@ beforeAll(async () => {
       res.on('close', () => clearTimeout(timer));
       return;
     }
+    if (path === '/chunked-big.tgz') {
+      // no Content-Length (chunked), more bytes than expected
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      res.write(archive);
+      res.end(Buffer.alloc(5000));
+      return;
+    }
     if (path === '/to-good') {
       res.writeHead(302, { location: '/good.tgz' });
       return res.end();
@@ -120,6 +127,15 @@ describe('download, verify, cache', () => {
     const o2 = opts('/short.tgz', { expectedSize: undefined });
     await expect(loadCifar10(o2)).rejects.toThrow(new RegExp(`has SHA-256 ${sha256(archive.subarray(0, archive.length - 100))}; expected ${hash}`));
     expect(cacheEntries(o2.cacheDir)).toEqual([]);
+  });
+
+  it('stops reading a chunked body as soon as it exceeds the expected size', async () => {
+    const o = opts('/chunked-big.tgz');
+    await expect(loadCifar10(o)).rejects.toMatchObject({
+      code: 'E_DATASET_INTEGRITY',
+      message: expect.stringContaining(`exceeds the expected ${archive.length} bytes`),
+    });
+    expect(cacheEntries(o.cacheDir)).toEqual([]);
   });
 
   it('refuses a one-byte flip by SHA-256, naming both hashes', async () => {
