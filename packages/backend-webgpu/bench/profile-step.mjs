@@ -1,7 +1,7 @@
 // Per-kernel profile of one seed-model training step (GPU timestamp queries when the adapter
-// has them): node bench/profile-step.mjs [--batch 32] [--stock]
+// has them), after `pnpm build`: node bench/profile-step.mjs [--batch 32] [--stock] [--detail]
 import { parseArgs } from 'node:util';
-const { values: opts } = parseArgs({ options: { batch: { type: 'string', default: '32' }, stock: { type: 'boolean', default: false }, 'dawn-flags': { type: 'string', default: '' } } });
+const { values: opts } = parseArgs({ options: { batch: { type: 'string', default: '32' }, stock: { type: 'boolean', default: false }, 'dawn-flags': { type: 'string', default: '' }, detail: { type: 'boolean', default: false } } });
 const tf = await import('@tensorflow/tfjs-core');
 const tfl = await import('@tensorflow/tfjs-layers');
 const wg = await import('../dist/index.js');
@@ -28,5 +28,12 @@ const total = [...byName.values()].reduce((a, e) => a + e.ms, 0);
 console.log(`${opts.stock ? 'stock' : 'ours'} batch ${batch}: wall ${wall.toFixed(0)} ms (profiled), GPU kernel time ${total.toFixed(0)} ms, ${info.kernels.length} kernels`);
 for (const [name, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
   console.log(`${name.padEnd(28)} ${e.ms.toFixed(1).padStart(9)} ms ${(100 * e.ms / total).toFixed(1).padStart(5)}%  x${e.n}`);
+}
+if (opts.detail) {
+  console.log('\nconvolution kernels, one line per call:');
+  for (const k of info.kernels) {
+    if (!/Conv2D/.test(k.name)) continue;
+    console.log(`${k.name.padEnd(22)} ${String(k.kernelTimeMs.toFixed?.(1) ?? k.kernelTimeMs).padStart(8)} ms  in ${k.inputShapes.map((s) => `[${s}]`).join(' ')} -> ${k.outputShapes.map((s) => `[${s}]`).join(' ')}`);
+  }
 }
 process.exit(0);

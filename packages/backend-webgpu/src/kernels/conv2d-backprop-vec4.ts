@@ -12,7 +12,7 @@ import type { GpuProgram, WebGpuBackendLike } from './program';
  * workgroup memory are emulated there.
  */
 
-/** dW partials [splits, fh·fw·Cin, Cout]: invocation = (split, tap, ci/4, co/4), reduction over a chunk of m. */
+/** dW partials [splits, fh·fw·Cin, Cout]: invocation = (split, tap, ci/4, co/4), reduction over a chunk of output rows. */
 export class FilterGradVec4Program implements GpuProgram {
   outputShape: number[];
   shaderKey = 'tfbricksConv2DFilterGradVec4';
@@ -24,7 +24,7 @@ export class FilterGradVec4Program implements GpuProgram {
   outputComponent = 4;
   size = true;
   uniforms =
-    'M : i32, chunk : i32, inH : i32, inW : i32, inC4 : i32, outH : i32, outW : i32, outC4 : i32, fw : i32, taps : i32, pads : vec2<i32>, strides : vec2<i32>,';
+    'rows : i32, chunk : i32, inH : i32, inW : i32, inC4 : i32, outH : i32, outW : i32, outC4 : i32, fw : i32, taps : i32, pads : vec2<i32>, strides : vec2<i32>,';
 
   constructor(splits: number, K: number, C: number) {
     this.outputShape = [splits, K, C];
@@ -46,35 +46,39 @@ export class FilterGradVec4Program implements GpuProgram {
     let wR = tap / uniforms.fw;
     let wC = tap - wR * uniforms.fw;
 
-    let mStart = split * uniforms.chunk;
-    let mEnd = min(mStart + uniforms.chunk, uniforms.M);
-    let outHW = uniforms.outH * uniforms.outW;
-    var b = mStart / outHW;
-    let rem = mStart - b * outHW;
-    var yR = rem / uniforms.outW;
-    var yC = rem - yR * uniforms.outW;
-
+    // The chunk is a range of whole output rows (batch·outH), so the row bounds check and
+    // the index arithmetic leave the inner loop.
+    let rStart = split * uniforms.chunk;
+    let rEnd = min(rStart + uniforms.chunk, uniforms.rows);
     var acc0 = vec4<f32>(0.0);
     var acc1 = vec4<f32>(0.0);
     var acc2 = vec4<f32>(0.0);
     var acc3 = vec4<f32>(0.0);
-    for (var m = mStart; m < mEnd; m = m + 1) {
+    let xStep = uniforms.strides.y * uniforms.inC4;
+    var b = rStart / uniforms.outH;
+    var yR = rStart - b * uniforms.outH;
+    for (var r = rStart; r < rEnd; r = r + 1) {
       let xR = yR * uniforms.strides.x - uniforms.pads.x + wR;
-      let xC = yC * uniforms.strides.y - uniforms.pads.y + wC;
-      if (xR >= 0 && xR < uniforms.inH && xC >= 0 && xC < uniforms.inW) {
-        let xv = x[((b * uniforms.inH + xR) * uniforms.inW + xC) * uniforms.inC4 + ci4];
-        let dv = dy[m * uniforms.outC4 + co4];
-        acc0 = fma(vec4<f32>(xv.x), dv, acc0);
-        acc1 = fma(vec4<f32>(xv.y), dv, acc1);
-        acc2 = fma(vec4<f32>(xv.z), dv, acc2);
-        acc3 = fma(vec4<f32>(xv.w), dv, acc3);
+      if (xR >= 0 && xR < uniforms.inH) {
+        // First output column whose input column is inside the image, and the last + 1.
+        let c0 = max(0, (uniforms.pads.y - wC + uniforms.strides.y - 1) / uniforms.strides.y);
+        let last = uniforms.inW - 1 + uniforms.pads.y - wC;
+        let c1 = select(0, min(uniforms.outW, last / uniforms.strides.y + 1), last >= 0);
+        var xi = ((b * uniforms.inH + xR) * uniforms.inW + c0 * uniforms.strides.y - uniforms.pads.y + wC) * uniforms.inC4 + ci4;
+        var di = (r * uniforms.outW + c0) * uniforms.outC4 + co4;
+        for (var yC = c0; yC < c1; yC = yC + 1) {
+          let xv = x[xi];
+          let dv = dy[di];
+          acc0 = fma(vec4<f32>(xv.x), dv, acc0);
+          acc1 = fma(vec4<f32>(xv.y), dv, acc1);
+          acc2 = fma(vec4<f32>(xv.z), dv, acc2);
+          acc3 = fma(vec4<f32>(xv.w), dv, acc3);
+          xi = xi + xStep;
+          di = di + uniforms.outC4;
+        }
       }
-      yC = yC + 1;
-      if (yC == uniforms.outW) {
-        yC = 0;
-        yR = yR + 1;
-        if (yR == uniforms.outH) { yR = 0; b = b + 1; }
-      }
+      yR = yR + 1;
+      if (yR == uniforms.outH) { yR = 0; b = b + 1; }
     }
     let row = (split * uniforms.taps + tap) * uniforms.inC4 * 4 + ci4 * 4;
     result[row * uniforms.outC4 + co4] = acc0;
@@ -160,6 +164,90 @@ export class InputGradVec4Program implements GpuProgram {
   }
 }
 
+/**
+ * dX for input channel counts that are not multiples of 4 (e.g. the RGB input layer) while
+ * the output channels are: invocation = (batch·row, block of 4 columns, one input channel),
+ * the reduction over output channels still runs on vec4 loads of dY and W.
+ */
+export class InputGradCo4Program implements GpuProgram {
+  outputShape: number[];
+  shaderKey = 'tfbricksConv2DInputGradCo4';
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  variableNames = ['dy', 'W'];
+  variableComponents = [4, 4];
+  uniforms =
+    'threads : i32, inH : i32, inW : i32, inC : i32, wBlocks : i32, outH : i32, outW : i32, outC4 : i32, fh : i32, fw : i32, pads : vec2<i32>, strides : vec2<i32>,';
+
+  constructor(inShape: number[]) {
+    this.outputShape = inShape;
+    const [n, h, w, c] = inShape as [number, number, number, number];
+    this.dispatchLayout = { x: [0, 1, 2, 3] };
+    this.dispatch = [ceilDiv(n * h * ceilDiv(w, PIX) * c, 64), 1, 1];
+  }
+
+  getUserCode(): string {
+    const p = Array.from({ length: PIX }, (_, i) => i);
+    return `
+  fn main(index : i32) {
+    if (index >= uniforms.threads) { return; }
+    let ci = index % uniforms.inC;
+    var t = index / uniforms.inC;
+    let wb = t % uniforms.wBlocks;
+    let bR = t / uniforms.wBlocks;
+    let b = bR / uniforms.inH;
+    let xR = bR - b * uniforms.inH;
+    let xC0 = wb * ${PIX};
+    ${p.map((i) => `var acc${i} = 0.0;`).join('\n    ')}
+    for (var wR = 0; wR < uniforms.fh; wR = wR + 1) {
+      let yRs = xR + uniforms.pads.x - wR;
+      let yR = yRs / uniforms.strides.x;
+      if (yRs < 0 || yR * uniforms.strides.x != yRs || yR >= uniforms.outH) { continue; }
+      let dyRow = (b * uniforms.outH + yR) * uniforms.outW;
+      for (var wC = 0; wC < uniforms.fw; wC = wC + 1) {
+        ${p
+          .map(
+            (i) => `let yCs${i} = xC0 + ${i} + uniforms.pads.y - wC;
+        let yC${i} = yCs${i} / uniforms.strides.y;
+        let d${i} = select(-1, (dyRow + yC${i}) * uniforms.outC4, xC0 + ${i} < uniforms.inW && yCs${i} >= 0 && yC${i} * uniforms.strides.y == yCs${i} && yC${i} < uniforms.outW);`,
+          )
+          .join('\n        ')}
+        let wBase = ((wR * uniforms.fw + wC) * uniforms.inC + ci) * uniforms.outC4;
+        for (var co4 = 0; co4 < uniforms.outC4; co4 = co4 + 1) {
+          let wv = W[wBase + co4];
+          ${p.map((i) => `if (d${i} >= 0) { acc${i} = acc${i} + dot(dy[d${i} + co4], wv); }`).join('\n          ')}
+        }
+      }
+    }
+    let o = (bR * uniforms.inW + xC0) * uniforms.inC + ci;
+    ${p.map((i) => `if (xC0 + ${i} < uniforms.inW) { setOutputAtIndex(o + ${i} * uniforms.inC, acc${i}); }`).join('\n    ')}
+  }
+`;
+  }
+}
+
+export function runInputGradCo4(backend: WebGpuBackendLike, info: backend_util.Conv2DInfo, dy: TensorInfo, filter: TensorInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = info;
+  const program = new InputGradCo4Program([n, h, w, c]);
+  const wBlocks = ceilDiv(w, PIX);
+  const uniforms = [
+    i32(n * h * wBlocks * c),
+    i32(h),
+    i32(w),
+    i32(c),
+    i32(wBlocks),
+    i32(info.outHeight),
+    i32(info.outWidth),
+    i32(info.outChannels / 4),
+    i32(info.filterHeight),
+    i32(info.filterWidth),
+    i32(info.padInfo.top, info.padInfo.left),
+    i32(info.strideHeight, info.strideWidth),
+  ];
+  return backend.runWebGPUProgram(program, [dy, filter], 'float32', uniforms);
+}
+
 export function vec4Eligible(info: backend_util.Conv2DInfo): boolean {
   return info.inChannels % 4 === 0 && info.outChannels % 4 === 0;
 }
@@ -169,14 +257,15 @@ export function runFilterGradVec4(
   info: backend_util.Conv2DInfo,
   x: TensorInfo,
   dy: TensorInfo,
+  /** Number of chunks of output rows (batch·outH) … */
   splits: number,
+  /** … of this many rows each. */
   chunk: number,
 ): TensorInfo {
-  const M = info.batchSize * info.outHeight * info.outWidth;
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const program = new FilterGradVec4Program(splits, K, info.outChannels);
   const uniforms = [
-    i32(M),
+    i32(info.batchSize * info.outHeight),
     i32(chunk),
     i32(info.inHeight),
     i32(info.inWidth),

@@ -4,7 +4,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import { filterGradSupported, runFilterGrad } from './conv2d-backprop-filter';
 import { inputGradSupported, runInputGrad } from './conv2d-backprop-input';
 import { forwardVec4Supported, runForwardVec4 } from './conv2d-forward-vec4';
-import { runFilterGradVec4, runInputGradVec4, vec4Eligible } from './conv2d-backprop-vec4';
+import { runFilterGradVec4, runInputGradCo4, runInputGradVec4, vec4Eligible } from './conv2d-backprop-vec4';
 import { ceilDiv } from './program';
 import type { WebGpuBackendLike } from './program';
 
@@ -57,14 +57,22 @@ export function isSoftwareAdapter(backend: unknown): boolean {
   return /software|llvmpipe|lavapipe|swiftshader|warp/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''}`);
 }
 
+/**
+ * Split `rows` output rows (batch·outH, each `rowLength` pixels long) into chunks for the vec4
+ * filter gradient: enough chunks to keep the adapter busy, none shorter than
+ * VEC4_MIN_CHUNK pixels. Returns the chunk count and rows per chunk.
+ */
 export function chooseVec4Splits(
-  M: number,
+  rows: number,
   threadsPerSplit: number,
   maxPerDimension = 65535,
   software = true,
+  rowLength = 1,
 ): { splits: number; chunk: number } {
+  const M = rows;
   const target = software ? VEC4_TARGET_THREADS.software : VEC4_TARGET_THREADS.hardware;
-  let splits = Math.max(1, Math.min(Math.ceil(target / threadsPerSplit), Math.floor(M / VEC4_MIN_CHUNK)));
+  const minRows = Math.max(1, Math.ceil(VEC4_MIN_CHUNK / rowLength));
+  let splits = Math.max(1, Math.min(Math.ceil(target / threadsPerSplit), Math.floor(M / minRows)));
   const chunk = ceilDiv(M, splits);
   splits = ceilDiv(M, chunk);
   while (ceilDiv(splits * threadsPerSplit, 64) > maxPerDimension * maxPerDimension) splits--;
@@ -97,9 +105,9 @@ const conv2DBackpropFilter = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   if (!filterGradSupported(info, x, dy)) return callStock('Conv2DBackpropFilter', args);
   const backend = args.backend as WebGpuBackendLike;
   if (useVec4(info)) {
-    const M = info.batchSize * info.outHeight * info.outWidth;
+    const rows = info.batchSize * info.outHeight;
     const perSplit = (info.filterHeight * info.filterWidth * info.inChannels * info.outChannels) / 16;
-    const { splits, chunk } = chooseVec4Splits(M, perSplit, maxPerDimension(backend), isSoftwareAdapter(backend));
+    const { splits, chunk } = chooseVec4Splits(rows, perSplit, maxPerDimension(backend), isSoftwareAdapter(backend), info.outWidth);
     return runFilterGradVec4(backend, info, x, dy, splits, chunk);
   }
   return runFilterGrad(backend, info, x, dy);
@@ -120,7 +128,10 @@ const conv2DBackpropInput = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   );
   const backend = args.backend as WebGpuBackendLike;
   if (!inputGradSupported(info, dy, filter, maxPerDimension(backend))) return callStock('Conv2DBackpropInput', args);
-  return useVec4(info) ? runInputGradVec4(backend, info, dy, filter) : runInputGrad(backend, info, dy, filter);
+  if (useVec4(info)) return runInputGradVec4(backend, info, dy, filter);
+  // Few input channels (e.g. RGB) waste most of a 32-wide GEMM tile; vec4 over Cout instead.
+  if (variant !== 'tiled' && info.outChannels % 4 === 0 && info.inChannels < 16) return runInputGradCo4(backend, info, dy, filter);
+  return runInputGrad(backend, info, dy, filter);
 };
 
 function forwardInfo(x: TensorInfo, filter: TensorInfo, attrs: tf.Conv2DAttrs): tf.backend_util.Conv2DInfo {
