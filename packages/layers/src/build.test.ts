@@ -54,6 +54,27 @@ describe('buildModel', () => {
     plain.dispose();
   });
 
+  it('the fused build runs tfjs fused kernels (FusedConv2D, _FusedMatMul) instead of separate ReLUs', async () => {
+    const spec = getModelSpec('keras-cifar10-deep', { inputShape: [8, 8, 3] });
+    const x = tfc.zeros([1, 8, 8, 3]);
+    const kernels = async (fuse: boolean) => {
+      const model = buildModel(spec, { fuseActivations: fuse });
+      const info = await tfc.profile(() => model.predict(x) as tfc.Tensor);
+      model.dispose();
+      const count: Record<string, number> = {};
+      for (const k of info.kernels) count[k.name] = (count[k.name] ?? 0) + 1;
+      return count;
+    };
+    const fused = await kernels(true);
+    const plain = await kernels(false);
+    expect(fused.FusedConv2D).toBe(15);
+    expect(fused.Relu ?? 0).toBe(0);
+    expect(fused._FusedMatMul).toBe(2);
+    expect(plain.Relu).toBe(16);
+    expect(plain.FusedConv2D ?? 0).toBe(15); // tfjs fuses the bias either way
+    x.dispose();
+  });
+
   it('fused and unfused builds give the same outputs and gradients', async () => {
     const spec = getModelSpec('keras-cifar10-deep', { inputShape: [8, 8, 3] });
     const fused = buildModel(spec, { seed: 7 });

@@ -2,7 +2,7 @@ import type { JsonValue, LayerSpec, ModelSpec } from '@tfbricks/core';
 import { TfbricksError } from '@tfbricks/core';
 import type * as tf from '@tensorflow/tfjs-layers';
 import { builtSpec } from './build';
-import { analyzeSpec, parseModelSpec, setKerasJsonParser, type ModelSpecEx } from './spec';
+import { analyzeSpec, parseModelSpec, type ModelSpecEx } from './spec';
 
 /** Keras' `model.get_config()` / `to_json()` shape. */
 export interface KerasModelJson {
@@ -208,8 +208,6 @@ export function fromConfig(json: unknown): ModelSpecEx {
   }
   return parseModelSpec(out);
 }
-
-setKerasJsonParser((json) => fromConfig(json));
 
 /**
  * The Keras-shaped spec of a model: the spec it was built from by `buildModel`, or one

@@ -1,6 +1,7 @@
 import type { JsonValue, LayerSpec, ModelSpec } from '@tfbricks/core';
 import { TfbricksError } from '@tfbricks/core';
 import { kerasSnakeCase, specError } from './config-reader';
+import { fromConfig } from './config';
 import { getLayerKind } from './kinds';
 
 /**
@@ -51,9 +52,8 @@ function fail(message: string, hint?: string): never {
  */
 export function parseModelSpec(json: unknown): ModelSpecEx {
   if (isObject(json) && 'class_name' in json) {
-    // Keras JSON: converted by config.ts, registered lazily to avoid an import cycle.
-    if (!kerasJsonParser) fail('Keras JSON (class_name/config) support is not loaded');
-    return kerasJsonParser(json);
+    // Keras JSON (config.ts and this module import each other; both only at call time).
+    return fromConfig(json);
   }
   if (!isObject(json)) fail(`must be an object, got ${JSON.stringify(json)}`);
   const allowedTop = ['className', 'name', 'inputShape', 'layers', 'outputs', 'inputName'];
@@ -141,12 +141,6 @@ export function parseModelSpec(json: unknown): ModelSpecEx {
   }
   analyzeSpec(spec, true);
   return spec;
-}
-
-let kerasJsonParser: ((json: Record<string, unknown>) => ModelSpecEx) | undefined;
-/** @internal */
-export function setKerasJsonParser(fn: (json: Record<string, unknown>) => ModelSpecEx): void {
-  kerasJsonParser = fn;
 }
 
 /**
