@@ -166,6 +166,20 @@ describe('getConfig / fromConfig (Keras JSON)', () => {
     fn.dispose();
   });
 
+  it('summary and plot fall back to the tfjs layers for kinds that are not registered', async () => {
+    const model = tf.sequential({
+      layers: [tf.layers.reshape({ inputShape: [12], targetShape: [3, 4], name: 'rs' }), tf.layers.flatten({ name: 'fl' }), tf.layers.dense({ units: 2, name: 'out' })],
+    });
+    expect(() => specFromModel(model)).toThrow(/unknown layer kind "Reshape"/);
+    const text = summary(model);
+    expect(text).toContain('rs (Reshape)                 (None, 3, 4)              0\n');
+    expect(text).toContain('out (Dense)                  (None, 2)                 26\n');
+    expect(text).toContain('Total params: 26\nTrainable params: 26\nNon-trainable params: 0\n');
+    const { modelToDot } = await import('./plot');
+    expect(modelToDot(model)).toContain('>Reshape<');
+    model.dispose();
+  });
+
   it('functional summaries have the Connected to column', () => {
     const text = summary(getModelSpec('resnet20'));
     const lines = text.split('\n');
