@@ -241,6 +241,31 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
     expectClose(got!, want!, 'NCHW dW');
   });
 
+  it('Sum over every axis but the last (bias gradients) matches cpu; other reductions go to the stock kernel', async ({ skip }) => {
+    if (!available) return skip(skipReason);
+    registerTrainingKernels();
+    const a = values(3 * 7 * 9 * 5, 21);
+    const b = values(1000 * 13, 22);
+    const ours = () => {
+      const x = tf.tensor4d(a, [3, 7, 9, 5]);
+      const y = tf.tensor2d(b, [1000, 13]);
+      return [tf.sum(x, [0, 1, 2]), tf.sum(x, [2, 0, 1], true), tf.sum(y, 0), tf.sum(x, [-4, -3, -2])];
+    };
+    const stock = () => {
+      const x = tf.tensor4d(a, [3, 7, 9, 5]);
+      return [tf.sum(x, 3), tf.sum(x), tf.sum(x, [0, 1]), tf.sum(tf.tensor1d(b), 0)];
+    };
+    for (const [fn, expectOurs] of [
+      [ours, true],
+      [stock, false],
+    ] as const) {
+      const want = await on('cpu', fn);
+      const { data, programs } = await onWebgpuRecording(fn);
+      want.forEach((w, i) => expectClose(data[i]!, w, `sum #${i}`));
+      expect(programs.filter((k) => k === 'tfbricksColumnSum').length).toBe(expectOurs ? 4 : 0);
+    }
+  });
+
   it('passes dilated forward convolutions (and other activations) to the stock kernels, same numbers as cpu', async ({ skip }) => {
     if (!available) return skip(skipReason);
     registerTrainingKernels();

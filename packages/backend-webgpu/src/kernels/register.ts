@@ -3,6 +3,7 @@ import { usageError } from '@tfbricks/core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradSupported, runFilterGrad } from './conv2d-backprop-filter';
 import { inputGradSupported, runInputGrad } from './conv2d-backprop-input';
+import { isColumnSum, runColumnSum } from './column-sum';
 import { forwardVec4Supported, runForwardVec4 } from './conv2d-forward-vec4';
 import { runFilterGradVec4, runInputGradCo4, runInputGradVec4, vec4Eligible } from './conv2d-backprop-vec4';
 import { ceilDiv } from './program';
@@ -11,7 +12,7 @@ import type { WebGpuBackendLike } from './program';
 const BACKEND = 'webgpu';
 
 /** Kernels this package replaces on the tfjs `webgpu` backend. */
-export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D'] as const;
+export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D', 'Sum'] as const;
 export type TrainingKernelName = (typeof TRAINING_KERNEL_NAMES)[number];
 
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap };
@@ -170,11 +171,23 @@ const fusedConv2D = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   return runForwardVec4(args.backend as WebGpuBackendLike, info, x!, filter!, bias ?? undefined, activation === 'relu');
 };
 
+/** Bias gradients: Σ over every axis but the last, read in place (no transpose). */
+const sum = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x } = args.inputs as { x: TensorInfo };
+  const { axis, keepDims } = (args.attrs ?? {}) as unknown as tf.SumAttrs;
+  const axes = tf.util.parseAxisParam(axis, x.shape);
+  if (!isColumnSum(x, axes)) return callStock('Sum', args);
+  const cols = x.shape[x.shape.length - 1]!;
+  const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols];
+  return runColumnSum(args.backend as WebGpuBackendLike, x, outShape);
+};
+
 const ours: Record<TrainingKernelName, (args: KernelArgs) => TensorInfo | TensorInfo[]> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
   Conv2D: conv2D,
   FusedConv2D: fusedConv2D,
+  Sum: sum,
 };
 
 function swap(name: string, kernelFunc: KernelFunc): void {
