@@ -1,19 +1,43 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { RESAMPLE_KERNEL, resampleKernelAvailable } from './resample-kernels';
 import type { SamplingPlan } from './sampling';
 
 /**
- * Applies a {@link SamplingPlan} to a whole NHWC batch with one `gather` (plus a
- * weighted sum for bilinear), ops every tfjs backend registers. Call inside `tf.tidy`.
+ * Applies a {@link SamplingPlan} to a whole NHWC batch in one call: our resampling kernel
+ * on cpu/webgpu, else one `gather` (plus a weighted sum for bilinear) -- ops every tfjs
+ * backend registers. Both give the same numbers. Call inside `tf.tidy`.
  */
-export function applySamplingPlan(x: tf.Tensor4D, plan: SamplingPlan, cval: number): tf.Tensor4D {
+export function applySamplingPlan(x: tf.Tensor4D, plan: SamplingPlan, cval: number, outShape?: [number, number, number, number]): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
+  const shape = outShape ?? x.shape;
   const n = b * h * w;
-  let src: tf.Tensor2D = tf.reshape(x, [n, c]);
-  if (plan.usesCval) src = tf.concat([src, tf.fill([1, c], cval, 'float32') as tf.Tensor2D], 0);
-  const gathered = tf.gather(src, tf.tensor1d(plan.indices, 'int32'));
-  if (plan.taps === 1) return tf.reshape(gathered, [b, h, w, c]);
-  const weighted = tf.mul(tf.reshape(gathered, [n, 4, c]), tf.tensor3d(plan.weights!, [n, 4, 1]));
-  return tf.reshape(tf.sum(weighted, 1), [b, h, w, c]);
+  const p = plan.indices.length / plan.taps;
+  const src = tf.reshape(x, [n, c]) as tf.Tensor2D;
+  if (resampleKernelAvailable(p * c)) {
+    const weights = plan.weights ?? new Float32Array(p).fill(1);
+    const out = tf.engine().runKernel(RESAMPLE_KERNEL, { x: src, indices: tf.tensor1d(plan.indices, 'int32'), weights: tf.tensor1d(weights) }, {
+      taps: plan.taps,
+      cval,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    return tf.reshape(out, shape);
+  }
+  return composedSample(src, plan, cval, shape);
+}
+
+/** The composed fallback (exported for the equivalence test). */
+export function composedSample(src: tf.Tensor2D, plan: SamplingPlan, cval: number, shape: [number, number, number, number]): tf.Tensor4D {
+  const [n, c] = src.shape;
+  const p = plan.indices.length / plan.taps;
+  let table = src;
+  let indices = plan.indices;
+  if (plan.usesCval) {
+    table = tf.concat([src, tf.fill([1, c], cval, 'float32') as tf.Tensor2D], 0);
+    indices = indices.map((i) => (i < 0 ? n : i));
+  }
+  const gathered = tf.gather(table, tf.tensor1d(indices, 'int32'));
+  if (plan.taps === 1) return tf.reshape(gathered, shape);
+  const weighted = tf.mul(tf.reshape(gathered, [p, plan.taps, c]), tf.tensor3d(plan.weights!, [p, plan.taps, 1]));
+  return tf.reshape(tf.sum(weighted, 1), shape);
 }
 
 /**

@@ -357,13 +357,26 @@ export class ImageDataGenerator implements Augmentation {
     }
     return tf.tidy(() => {
       const t = this.randomTransform(images, options.seed);
-      return this.standardize(t);
+      return this.standardizes() ? this.standardize(t) : t;
     });
   }
 
   /** This generator as a core `Augmentation` (it already is one; for symmetry with plugins). */
   asAugmentation(): Augmentation {
     return this;
+  }
+
+  /** Whether {@link standardize} changes anything with the current settings and fitted statistics. */
+  standardizes(): boolean {
+    return Boolean(
+      this.preprocessingFunction ||
+        this.rescale ||
+        this.samplewiseCenter ||
+        this.samplewiseStdNormalization ||
+        (this.featurewiseCenter && this.mean) ||
+        (this.featurewiseStdNormalization && this.std) ||
+        (this.zcaWhitening && this.principalComponents),
+    );
   }
 
   /** Frees the ZCA matrix, if any. */

@@ -7,3 +7,4 @@ export * from './ranges';
 export * from './sampling';
 export * from './eigen';
 export * from './zca';
+export * from './resample-kernels';

@@ -170,18 +170,14 @@ export function randomCropWithPadding(options: RandomCropOptions = {}): Augmenta
               const cc = padIndex(left + j - padding, w, mode);
               const out = (img * th + i) * tw + j;
               if (r < 0 || cc < 0) {
-                indices[out] = n;
+                indices[out] = -1;
                 usesCval = true;
               } else indices[out] = img * h * w + r * w + cc;
             }
           }
         }
         const plan: SamplingPlan = { taps: 1, indices, weights: null, usesCval };
-        if (th === h && tw === w) return applySamplingPlan(x, plan, fill);
-        // Different output size: gather rows directly.
-        let src: tf.Tensor2D = tf.reshape(x, [n, c]);
-        if (usesCval) src = tf.concat([src, tf.fill([1, c], fill, 'float32') as tf.Tensor2D], 0);
-        return tf.reshape(tf.gather(src, tf.tensor1d(indices, 'int32')), [b, th, tw, c]);
+        return applySamplingPlan(x, plan, fill, [b, th, tw, c]);
       });
     },
   };

@@ -10,14 +10,14 @@ export interface ImageGeometry {
 
 /**
  * Gather plan for a whole NHWC batch: for each output pixel, `taps` source rows of the
- * flattened `[B*H*W (+1), C]` batch and their weights. Row `B*H*W` is the `cval` row.
+ * flattened `[B*H*W, C]` batch and their weights. Index -1 stands for `cval`.
  */
 export interface SamplingPlan {
   taps: 1 | 4;
   indices: Int32Array;
   /** `null` when `taps` is 1 (every weight is 1). */
   weights: Float32Array | null;
-  /** Whether any index points at the `cval` row. */
+  /** Whether any index is -1 (`cval`). */
   usesCval: boolean;
 }
 
@@ -36,31 +36,34 @@ export function planSampling(
   const b = geometries.length;
   const hw = h * w;
   const n = b * hw;
-  const cvalRow = n;
+  const cvalRow = -1;
   const taps = order === 0 ? 1 : 4;
   const indices = new Int32Array(n * taps);
   const weights = taps === 4 ? new Float32Array(n * 4) : null;
   let usesCval = false;
+  const colR = new Float64Array(w);
+  const colC = new Float64Array(w);
   for (let img = 0; img < b; img++) {
     const g = geometries[img];
     const m = g.map ?? { a00: 1, a01: 0, a10: 0, a11: 1, o0: 0, o1: 0 };
+    const mapped = g.map !== null;
     const base = img * hw;
+    for (let j = 0; j < w; j++) {
+      const sj = g.flipHorizontal ? w - 1 - j : j;
+      colR[j] = sj * m.a01;
+      colC[j] = sj * m.a11;
+    }
     for (let i = 0; i < h; i++) {
       const si = g.flipVertical ? h - 1 - i : i;
+      const rowR = si * m.a00;
+      const rowC = si * m.a10;
       for (let j = 0; j < w; j++) {
-        const sj = g.flipHorizontal ? w - 1 - j : j;
-        // scipy: icoor = sum(out_coord * row) + shift, in this order.
-        let r = 0;
-        r += si * m.a00;
-        r += sj * m.a01;
-        r += m.o0;
-        let c = 0;
-        c += si * m.a10;
-        c += sj * m.a11;
-        c += m.o1;
-        if (g.map !== null) {
-          r = mapCoordinate(r, h, mode);
-          c = mapCoordinate(c, w, mode);
+        // scipy: icoor = (sum of out_coord * row) + shift, in this order.
+        let r = rowR + colR[j] + m.o0;
+        let c = rowC + colC[j] + m.o1;
+        if (mapped) {
+          if (!(r >= 0 && r <= h - 1)) r = mapCoordinate(r, h, mode);
+          if (!(c >= 0 && c <= w - 1)) c = mapCoordinate(c, w, mode);
         }
         const out = (base + i * w + j) * taps;
         if (Number.isNaN(r) || Number.isNaN(c)) {
@@ -75,7 +78,7 @@ export function planSampling(
           }
           continue;
         }
-        if (taps === 1) {
+        if (weights === null) {
           const ri = clamp(Math.floor(r + 0.5), h);
           const ci = clamp(Math.floor(c + 0.5), w);
           indices[out] = base + ri * w + ci;
@@ -92,10 +95,10 @@ export function planSampling(
           indices[out + 1] = base + ra + cb;
           indices[out + 2] = base + rb + ca;
           indices[out + 3] = base + rb + cb;
-          weights![out] = (1 - tr) * (1 - tc);
-          weights![out + 1] = (1 - tr) * tc;
-          weights![out + 2] = tr * (1 - tc);
-          weights![out + 3] = tr * tc;
+          weights[out] = (1 - tr) * (1 - tc);
+          weights[out + 1] = (1 - tr) * tc;
+          weights[out + 2] = tr * (1 - tc);
+          weights[out + 3] = tr * tc;
         }
       }
     }
