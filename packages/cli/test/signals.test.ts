@@ -3,17 +3,27 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { finished, hasMiniCifar, maxAbsDiff, miniCifar, readWeights, runChild, spawnCli, tempDir } from './helpers';
 
-const ARGS = ['train', '--model', 'tiny', '--data-dir', miniCifar, '--limit-train', '48', '--limit-test', '16', '--epochs', '3', '--batch-size', '4', '--backend', 'cpu', '--seed', '5', '--progress', 'epoch'];
+const ARGS = ['train', '--model', 'tiny', '--data-dir', miniCifar, '--limit-train', '24', '--limit-test', '8', '--epochs', '3', '--batch-size', '4', '--backend', 'cpu', '--seed', '5', '--progress', 'epoch'];
 
-/** Start a run and send `signals` once the first epoch line is out. */
-async function interrupted(cwd: string, runDir: string, signals: NodeJS.Signals[]) {
+/**
+ * Start a run and send `signal` once the first epoch line is out; with `again`, send it a
+ * second time as soon as the CLI acknowledges the first (while it writes the checkpoint).
+ */
+async function interrupted(cwd: string, runDir: string, signal: NodeJS.Signals, again = false) {
   const child = spawnCli([...ARGS, '--run-dir', runDir], { cwd });
   const done = finished(child);
   let sent = false;
+  let resent = false;
   child.stdout?.on('data', (d: Buffer) => {
     if (!sent && /^Epoch 1\/3/m.test(d.toString())) {
       sent = true;
-      for (const s of signals) child.kill(s);
+      child.kill(signal);
+    }
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    if (again && !resent && d.toString().includes(`${signal}: finishing the current batch`)) {
+      resent = true;
+      child.kill(signal);
     }
   });
   return done;
@@ -26,7 +36,7 @@ describe.skipIf(!hasMiniCifar)('SIGINT / SIGTERM during train', () => {
     expect(ref.code, ref.stderr).toBe(0);
     const expected = readWeights(join(cwd, 'ref/model'));
 
-    const int = await interrupted(cwd, 'int', ['SIGINT']);
+    const int = await interrupted(cwd, 'int', 'SIGINT');
     expect(int.code, int.stderr).toBe(130);
     expect(int.stderr).toMatch(/SIGINT: finishing the current batch/);
     expect(int.stderr).toContain('resume with: tfbricks train --resume');
@@ -34,10 +44,10 @@ describe.skipIf(!hasMiniCifar)('SIGINT / SIGTERM during train', () => {
     expect(existsSync(join(cwd, 'int/backup/latest/model.json'))).toBe(true);
     expect(existsSync(join(cwd, 'int/DONE'))).toBe(false);
 
-    const term = await interrupted(cwd, 'term', ['SIGTERM']);
+    const term = await interrupted(cwd, 'term', 'SIGTERM');
     expect(term.code, term.stderr).toBe(143);
 
-    const twice = await interrupted(cwd, 'twice', ['SIGINT', 'SIGINT']);
+    const twice = await interrupted(cwd, 'twice', 'SIGINT', true);
     expect(twice.code, twice.stderr).toBe(130);
     expect(twice.stderr).toMatch(/again: exiting now/);
 

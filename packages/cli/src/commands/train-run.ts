@@ -13,10 +13,9 @@ import {
   TensorBoard,
   evaluate,
   fit,
-  renderConfusionMatrix,
-  renderTrainingCurves,
 } from '@tfbricks/train';
 import { writeFileAtomic } from '../atomic';
+import { confusionMatrixPicture, trainingCurves } from '../charts';
 import { type LoadedData, describeData, loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';
@@ -87,7 +86,7 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
     const optimizer = createOptimizer(config.optimizer, { learningRate: config.learningRate });
     io.stdout.write(summary(spec));
 
-    const augmentation = config.augment ? (await import('../augmentation')).createAugmentation(config.augmentation, data) : undefined;
+    const augmentation = config.augment ? await (await import('../augmentation')).createAugmentation(config.augmentation, data) : undefined;
     const mode = progressMode(resolved, out.isTTY);
     const callbacks: Callback[] = [
       new ProgressReporter(out, mode),
@@ -149,9 +148,13 @@ async function finishRun(
     seed: config.seed,
   };
   await saveModel(join(runDir, RUN_LAYOUT.finalModel), model, { optimizer, metadata });
-  const curves = renderTrainingCurves(readHistory(join(runDir, RUN_LAYOUT.metrics)) ?? history);
-  writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.svg`), curves.svg);
-  writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.png`), curves.png);
+  const curves = await trainingCurves(readHistory(join(runDir, RUN_LAYOUT.metrics)) ?? history);
+  if (curves) {
+    writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.svg`), curves.svg);
+    writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.png`), curves.png);
+  } else {
+    println(io.stderr, 'tfbricks: warning: this @tfbricks/train has no renderTrainingCurves; training-curves.svg/png not written');
+  }
 
   const result = await evaluate(model, { images: data.test.images, labels: data.test.labels, imageShape: data.imageShape }, { batchSize: 256 });
   printEvaluation(io.stdout, result, data.classNames);
@@ -160,7 +163,7 @@ async function finishRun(
     result,
     data.classNames,
     { split: 'test', model: join(runDir, RUN_LAYOUT.finalModel), epochs: epochsCompleted },
-    renderConfusionMatrix(result.confusionMatrix, data.classNames),
+    await confusionMatrixPicture(result.confusionMatrix, data.classNames),
   );
   writeFileAtomic(join(runDir, DONE_FILE), `${JSON.stringify({ epochsCompleted, finishedAt: new Date().toISOString() })}\n`);
   println(io.stdout, `run saved in ${runDir}`);
