@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { resampleDirect } from './direct-resample';
+import type { FillMode, InterpolationOrder } from './fill-mode';
+import type { ImageGeometry } from './sampling';
 
 /**
  * Our own resampling kernel: `out[p, c] = sum_k w[p, k] * (idx[p, k] < 0 ? cval : x[idx[p, k], c])`
@@ -106,6 +109,31 @@ function webgpuResample({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     { type: 'int32', data: [c] },
     { type: 'float32', data: [cval] },
   ]);
+}
+
+/**
+ * cpu only: plans and resamples in one pass (no plan arrays); `attrs.geometries` holds the
+ * per-image affine maps and flips.
+ */
+export const DIRECT_KERNEL = 'TfbricksAugmentAffineDirect';
+
+function cpuDirect({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const b = backend as CpuBackendLike;
+  const { x } = inputs;
+  const [n, h, w, c] = x.shape;
+  const a = attrs as unknown as { geometries: ImageGeometry[]; order: InterpolationOrder; mode: FillMode; cval: number };
+  if (a.geometries.length !== n) throw new Error(`${DIRECT_KERNEL}: ${a.geometries.length} geometries for ${n} images`);
+  const out = resampleDirect(b.data.get(x.dataId).values as Float32Array, a.geometries, h, w, c, a.order, a.mode, a.cval);
+  return b.makeTensorInfo([n, h, w, c], 'float32', out);
+}
+
+/** Whether the active backend runs the one-pass kernel (cpu; registered on first use). */
+export function directKernelAvailable(): boolean {
+  if (disabled || tf.getBackend() !== 'cpu') return false;
+  if (!tf.getKernel(DIRECT_KERNEL, 'cpu')) {
+    tf.registerKernel({ kernelName: DIRECT_KERNEL, backendName: 'cpu', kernelFunc: cpuDirect as unknown as tf.KernelFunc });
+  }
+  return true;
 }
 
 const IMPLEMENTATIONS: Record<string, (args: KernelArgs) => TensorInfo> = { cpu: cpuResample, webgpu: webgpuResample };

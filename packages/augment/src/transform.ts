@@ -3,6 +3,7 @@ import { usageError } from '@tfbricks/core';
 import { applyBrightness, applyChannelShift, applySamplingPlan } from './batched-ops';
 import type { FillMode, InterpolationOrder } from './fill-mode';
 import { type TransformParams, kerasAffineMap } from './keras-matrix';
+import { DIRECT_KERNEL, directKernelAvailable } from './resample-kernels';
 import { type ImageGeometry, planSampling } from './sampling';
 
 export interface ResampleSettings {
@@ -46,7 +47,12 @@ export function transformBatch(x: tf.Tensor4D, params: readonly TransformParams[
     let y: tf.Tensor4D = x;
     if (geometries.some((g) => g.map !== null || g.flipHorizontal || g.flipVertical)) {
       const order = geometries.some((g) => g.map !== null) ? settings.interpolationOrder : 0;
-      y = applySamplingPlan(x, planSampling(geometries, h, w, order, settings.fillMode), settings.cval);
+      if (directKernelAvailable()) {
+        const attrs = { geometries, order, mode: settings.fillMode, cval: settings.cval };
+        y = tf.engine().runKernel(DIRECT_KERNEL, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+      } else {
+        y = applySamplingPlan(x, planSampling(geometries, h, w, order, settings.fillMode), settings.cval);
+      }
     }
     const shifts = params.map((p) => (p.channelShiftIntensity === undefined ? null : p.channelShiftIntensity));
     if (shifts.some((s) => s !== null)) y = applyChannelShift(y, shifts);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isTfbricksError } from '@tfbricks/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImageDataGenerator, type TransformParams, kerasAffineMap, mapCoordinate, planSampling, setResampleKernelsEnabled } from '../src';
-import { composedSample } from '../src/batched-ops';
+import { applySamplingPlan, composedSample } from '../src/batched-ops';
 import { maxAbsDiff, useBackend } from './helpers';
 
 /** h x w x 1 image with value 10*row + col. */
@@ -144,6 +144,27 @@ describe('analytic transforms (Keras 1.1.2 conventions)', () => {
     expect(c.shape).toEqual([1, 7, 9, 3]);
     tf.dispose([batch, all, c]);
   });
+});
+
+describe('the three execution paths agree (cpu one-pass kernel, planned kernel, composed gather)', () => {
+  for (const mode of ['nearest', 'constant', 'reflect', 'wrap'] as const) {
+    for (const order of [0, 1] as const) {
+      it(`${mode}, order ${order}`, async () => {
+        const gen = new ImageDataGenerator({ rotationRange: 180, widthShiftRange: 6, heightShiftRange: 0.5, shearRange: 30, zoomRange: 0.5, horizontalFlip: true, verticalFlip: true, fillMode: mode, interpolationOrder: order, cval: 0.75 });
+        const x = tf.randomUniform([5, 6, 7, 2], 0, 1, 'float32', 11) as tf.Tensor4D;
+        const params = gen.getRandomTransform(x.shape, 4) as TransformParams[];
+        const direct = gen.applyTransform(x, params); // cpu: one-pass kernel
+        const geometries = params.map((p) => ({ map: kerasAffineMap(p, 6, 7), flipHorizontal: Boolean(p.flipHorizontal), flipVertical: Boolean(p.flipVertical) }));
+        const plan = planSampling(geometries, 6, 7, order, mode);
+        const planned = tf.tidy(() => applySamplingPlan(x, plan, 0.75)); // cpu: planned kernel
+        const composed = tf.tidy(() => composedSample(tf.reshape(x, [210, 2]) as tf.Tensor2D, plan, 0.75, [5, 6, 7, 2]));
+        const d = await direct.data();
+        expect(maxAbsDiff(await planned.data(), d)).toBeLessThan(1e-6);
+        expect(maxAbsDiff(await composed.data(), d)).toBeLessThan(1e-6);
+        tf.dispose([x, direct, planned, composed]);
+      });
+    }
+  }
 });
 
 describe("getRandomTransform: Keras' range semantics", () => {
