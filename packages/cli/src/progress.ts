@@ -50,7 +50,8 @@ export class ProgressReporter implements Callback {
     this.steps = ctx.params.steps;
     this.epochs = ctx.params.epochs;
     if (this.mode === 'none') return;
-    const resumed = ctx.params.initialEpoch > 0 ? ` (resuming at epoch ${ctx.params.initialEpoch + 1})` : '';
+    const resumed =
+      ctx.epoch > 0 || ctx.step > 0 ? ` (resuming at epoch ${ctx.epoch + 1}${ctx.step > 0 ? `, batch ${ctx.step + 1}` : ''})` : '';
     this.out.write(
       `Train on ${ctx.params.samples} samples, ${ctx.params.steps} steps of ${ctx.params.batchSize} per epoch${ctx.params.hasValidation ? ', validate every epoch' : ''}${resumed}\n`,
     );

@@ -74,19 +74,37 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)'
   });
 
   it('evaluate on the final model reproduces the last validation accuracy', async () => {
-    const r = await runCli(['evaluate', 'run', '--json', '--backend', 'cpu'], { cwd });
+    const r = await runCli(['evaluate', 'run', '--json', '--backend', 'cpu', '--out', 'eval-out'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     const last = lastRow(readFileSync(join(runDir, 'metrics.csv'), 'utf8'));
     expect(result.count).toBe(40);
     expect(result.accuracy).toBeCloseTo(last.val_acc, 6);
     expect(result.loss).toBeCloseTo(last.val_loss, 4);
+    for (const f of ['report.json', 'per-class-accuracy.csv', 'confusion-matrix.csv', 'confusion-matrix.svg', 'confusion-matrix.png']) {
+      expect(existsSync(join(cwd, 'eval-out', f)), f).toBe(true);
+    }
+    const human = await runCli(['evaluate', 'run', '--backend', 'cpu'], { cwd });
+    expect(human.stdout).toMatch(/^Test accuracy: /m);
+    expect(human.stdout).toMatch(/^ {2}airplane /m);
   });
 
   it('running the same command again on a finished run does nothing', async () => {
     const r = await runCli(['train', ...TRAIN, '--data-dir', miniCifar, '--run-dir', 'run'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/already complete \(2 epochs\)/);
+  });
+
+  it('--resume with more epochs continues a finished run from its final state', async () => {
+    const r = await runCli(['train', '--resume', 'run', '--epochs', '3', '--progress', 'epoch'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/resuming at epoch 3/);
+    expect(r.stdout).toMatch(/^Epoch 3\/3 - /m);
+    expect(r.stdout).not.toMatch(/^Epoch 1\/3/m);
+    const metrics = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(metrics.map((l) => l.split(',')[0])).toEqual(['epoch', '0', '1', '2']);
+    expect(JSON.parse(readFileSync(join(runDir, 'DONE'), 'utf8')).epochsCompleted).toBe(3);
+    expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).config.epochs).toBe(3);
   });
 
   it('predict prints the top-k classes of a PNG and a larger image resized', async () => {

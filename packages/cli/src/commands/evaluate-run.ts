@@ -1,6 +1,5 @@
 import { describeResolution } from '@tfbricks/core';
-import { evaluate } from '@tfbricks/train';
-import { confusionMatrixPicture } from '../charts';
+import { evaluate, renderConfusionMatrix } from '@tfbricks/train';
 import { loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';
@@ -39,7 +38,7 @@ export async function runEvaluate(plan: EvaluatePlan, ctx: CommandContext): Prom
       printEvaluation(io.stdout, result, classNames);
     }
     if (plan.outDir) {
-      const files = writeEvaluationReport(plan.outDir, result, classNames, { split: 'test', model: plan.source.modelDir, dataset }, await confusionMatrixPicture(result.confusionMatrix, classNames));
+      const files = writeEvaluationReport(plan.outDir, result, classNames, { split: 'test', model: plan.source.modelDir, dataset }, await renderConfusionMatrix(result.confusionMatrix, classNames));
       if (!plan.json) println(io.stdout, `report written: ${files.join(', ')}`);
     }
     return 0;

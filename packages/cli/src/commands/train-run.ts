@@ -13,9 +13,10 @@ import {
   TensorBoard,
   evaluate,
   fit,
+  renderConfusionMatrix,
+  renderTrainingCurves,
 } from '@tfbricks/train';
 import { writeFileAtomic } from '../atomic';
-import { confusionMatrixPicture, trainingCurves } from '../charts';
 import { type LoadedData, describeData, loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';
@@ -148,13 +149,9 @@ async function finishRun(
     seed: config.seed,
   };
   await saveModel(join(runDir, RUN_LAYOUT.finalModel), model, { optimizer, metadata });
-  const curves = await trainingCurves(readHistory(join(runDir, RUN_LAYOUT.metrics)) ?? history);
-  if (curves) {
-    writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.svg`), curves.svg);
-    writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.png`), curves.png);
-  } else {
-    println(io.stderr, 'tfbricks: warning: this @tfbricks/train has no renderTrainingCurves; training-curves.svg/png not written');
-  }
+  const curves = await renderTrainingCurves(readHistory(join(runDir, RUN_LAYOUT.metrics)) ?? history);
+  writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.svg`), curves.svg);
+  writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.png`), curves.png);
 
   const result = await evaluate(model, { images: data.test.images, labels: data.test.labels, imageShape: data.imageShape }, { batchSize: 256 });
   printEvaluation(io.stdout, result, data.classNames);
@@ -163,7 +160,7 @@ async function finishRun(
     result,
     data.classNames,
     { split: 'test', model: join(runDir, RUN_LAYOUT.finalModel), epochs: epochsCompleted },
-    await confusionMatrixPicture(result.confusionMatrix, data.classNames),
+    await renderConfusionMatrix(result.confusionMatrix, data.classNames),
   );
   writeFileAtomic(join(runDir, DONE_FILE), `${JSON.stringify({ epochsCompleted, finishedAt: new Date().toISOString() })}\n`);
   println(io.stdout, `run saved in ${runDir}`);
