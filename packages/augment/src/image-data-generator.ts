@@ -291,6 +291,13 @@ export class ImageDataGenerator implements Augmentation {
       throw usageError('E_AUGMENT_OPTION', `fit rounds must be an integer >= 1; got ${JSON.stringify(options.rounds)}`);
     }
     const [n0, h, w, c] = x.shape;
+    const d = h * w * c;
+    if (this.zcaWhitening && d > 16384) {
+      throw new TfbricksError('E_AUGMENT_ZCA_SIZE', `fit: ZCA on ${d} values per image needs a ${d}x${d} matrix; at most 16384 values per image are supported`, {
+        hint: 'ZCA is meant for small images (CIFAR: 3072 values); resize first',
+        usage: true,
+      });
+    }
     let data: Float32Array;
     if (options.augment) {
       const rng = this.rngFor(options.seed, 'fit seed');
@@ -307,33 +314,36 @@ export class ImageDataGenerator implements Augmentation {
         off += p.length;
       }
     } else {
-      data = Float32Array.from(await x.data());
+      data = (await x.data()) as Float32Array;
     }
     const n = options.augment ? n0 * rounds : n0;
-    const d = h * w * c;
-    const work = Float64Array.from(data);
+    const count = n * h * w;
+    let mean: Float32Array | null = null;
+    let std: Float32Array | null = null;
     if (this.featurewiseCenter) {
-      const mean = new Float64Array(c);
-      for (let i = 0; i < work.length; i++) mean[i % c] += work[i];
-      for (let k = 0; k < c; k++) mean[k] /= n * h * w;
-      this.mean = Float32Array.from(mean);
-      for (let i = 0; i < work.length; i++) work[i] -= this.mean[i % c];
+      const acc = new Float64Array(c);
+      for (let i = 0; i < data.length; i++) acc[i % c] += data[i];
+      mean = Float32Array.from(acc, (v) => v / count);
     }
     if (this.featurewiseStdNormalization) {
+      // std of the centred data (population std, as numpy's default).
+      const m = mean ?? new Float32Array(c);
       const mu = new Float64Array(c);
-      for (let i = 0; i < work.length; i++) mu[i % c] += work[i];
-      for (let k = 0; k < c; k++) mu[k] /= n * h * w;
+      for (let i = 0; i < data.length; i++) mu[i % c] += data[i] - m[i % c];
+      for (let k = 0; k < c; k++) mu[k] /= count;
       const v = new Float64Array(c);
-      for (let i = 0; i < work.length; i++) v[i % c] += (work[i] - mu[i % c]) ** 2;
-      this.std = Float32Array.from(v, (s) => Math.sqrt(s / (n * h * w)));
-      for (let i = 0; i < work.length; i++) work[i] /= this.std[i % c] + 1e-6;
+      for (let i = 0; i < data.length; i++) v[i % c] += (data[i] - m[i % c] - mu[i % c]) ** 2;
+      std = Float32Array.from(v, (s) => Math.sqrt(s / count));
     }
+    this.mean = mean;
+    this.std = std;
     if (this.zcaWhitening) {
-      if (d > 16384) {
-        throw new TfbricksError('E_AUGMENT_ZCA_SIZE', `fit: ZCA on ${d} values per image needs a ${d}x${d} matrix; at most 16384 values per image are supported`, {
-          hint: 'ZCA is meant for small images (CIFAR: 3072 values); resize first',
-          usage: true,
-        });
+      const work = new Float64Array(data.length);
+      for (let i = 0; i < data.length; i++) {
+        let v = data[i];
+        if (mean) v -= mean[i % c];
+        if (std) v /= std[i % c] + 1e-6;
+        work[i] = v;
       }
       const pc = zcaPrincipalComponents(work, n, d, this.zcaEpsilon);
       this.principalComponents?.dispose();
