@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { main } from './main';
 
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+  async (code) => {
+    // Exit explicitly once the output is flushed: a GPU device or a worker that a backend keeps
+    // open must not keep the CLI alive after the command is done.
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`tfbricks: error: ${String(error)}\n`);

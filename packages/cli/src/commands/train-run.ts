@@ -125,6 +125,13 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
 
     await finishRun(config, data, model, optimizer, result.epochsCompleted, result.history, ctx);
     return 0;
+  } catch (error) {
+    // Interrupted before training started (download, parsing): no checkpoint to write.
+    if (signals.exitCode !== undefined) {
+      println(io.stderr, `tfbricks: interrupted before training started (${(error as Error).message.split('\n')[0]})`);
+      return signals.exitCode;
+    }
+    throw error;
   } finally {
     signals.dispose();
   }
