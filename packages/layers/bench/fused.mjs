@@ -2,6 +2,7 @@
 // tfjs runs its fused conv+bias+activation kernel) and unfused (Keras structure as is).
 //   node bench/fused.mjs --backend webgpu --model keras-cifar10-deep --batch 8 --steps 4
 //   node bench/fused.mjs --backend cpu --model tiny --batch 32 --steps 10
+//   add --profile to count the kernels one training step dispatches in each build
 // Build first (`npx tsup`); the webgpu run also needs @tfbricks/backend-webgpu built.
 import { parseArgs } from 'node:util';
 
@@ -12,6 +13,7 @@ const { values: o } = parseArgs({
     batch: { type: 'string', default: '32' },
     steps: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const tf = await import('@tensorflow/tfjs-core');
@@ -69,4 +71,20 @@ console.log(`backend ${o.backend} (${device}), model ${o.model}, batch ${batch},
 console.log(`fused   median ${mf.toFixed(1)} ms/step  [${times.fused.map((t) => t.toFixed(0)).join(', ')}]`);
 console.log(`unfused median ${mu.toFixed(1)} ms/step  [${times.unfused.map((t) => t.toFixed(0)).join(', ')}]`);
 console.log(`speed-up unfused/fused: median ${(mu / mf).toFixed(3)}x, min ${(minU / minF).toFixed(3)}x (min fused ${minF.toFixed(1)} ms, unfused ${minU.toFixed(1)} ms)`);
+if (o.profile) {
+  // Kernels dispatched by one training step: what fusing removes, independent of machine load.
+  const counts = {};
+  for (const [k, m] of Object.entries(models)) {
+    const info = await tf.profile(async () => {
+      await m.trainOnBatch(xs, ys);
+    });
+    const byName = {};
+    for (const kern of info.kernels) byName[kern.name] = (byName[kern.name] ?? 0) + 1;
+    counts[k] = { total: info.kernels.length, byName };
+  }
+  const names = [...new Set([...Object.keys(counts.fused.byName), ...Object.keys(counts.unfused.byName)])];
+  const diff = names.filter((n) => (counts.fused.byName[n] ?? 0) !== (counts.unfused.byName[n] ?? 0));
+  console.log(`kernels per training step: fused ${counts.fused.total}, unfused ${counts.unfused.total}`);
+  for (const n of diff) console.log(`  ${n.padEnd(20)} fused ${String(counts.fused.byName[n] ?? 0).padStart(4)}  unfused ${String(counts.unfused.byName[n] ?? 0).padStart(4)}`);
+}
 process.exit(0);

@@ -75,6 +75,32 @@ describe('buildModel', () => {
     x.dispose();
   });
 
+  it('the fused build stays fused while training (tfjs alone would split conv, bias add and relu under a gradient tape)', async () => {
+    const spec = getModelSpec('tiny', { inputShape: [8, 8, 3] });
+    const x = tfc.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 1);
+    const y = tfc.oneHot(tfc.tensor1d([1, 2], 'int32'), 10);
+    const step = async (fuse: boolean) => {
+      const model = buildModel(spec, { seed: 1, fuseActivations: fuse });
+      const vars = model.trainableWeights.map((w) => w.read() as tfc.Variable);
+      const info = await tfc.profile(() => {
+        const { value, grads } = tfc.variableGrads(() => tfc.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tfc.Tensor) as tfc.Scalar, vars);
+        tfc.dispose([value, ...Object.values(grads)]);
+        return tfc.scalar(0);
+      });
+      model.dispose();
+      const count: Record<string, number> = {};
+      for (const k of info.kernels) count[k.name] = (count[k.name] ?? 0) + 1;
+      return { total: info.kernels.length, count };
+    };
+    const fused = await step(true);
+    const plain = await step(false);
+    expect(fused.count.FusedConv2D).toBe(2);
+    expect(fused.count.Relu ?? 0).toBe(0);
+    expect(plain.count.Relu).toBe(2);
+    expect(fused.total).toBeLessThan(plain.total);
+    tfc.dispose([x, y]);
+  });
+
   it('fused and unfused builds give the same outputs and gradients', async () => {
     const spec = getModelSpec('keras-cifar10-deep', { inputShape: [8, 8, 3] });
     const fused = buildModel(spec, { seed: 7 });

@@ -2,6 +2,7 @@ import type { LayerKindPlugin } from '@tfbricks/core';
 import { TfbricksError } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-layers';
 import { ConfigReader, specError, type LayerConfig } from './config-reader';
+import { fusedLayerClasses } from './fused';
 
 type TfLayer = tf.layers.Layer;
 
@@ -106,7 +107,7 @@ const conv2d: LayerKind = {
   },
   weightNames: (c) => (c.useBias ? ['kernel', 'bias'] : ['kernel']),
   create(c, ctx = {}) {
-    return tf.layers.conv2d({
+    const args = {
       name: name(c),
       filters: c.filters as number,
       kernelSize: pair(c, 'kernelSize'),
@@ -117,7 +118,8 @@ const conv2d: LayerKind = {
       kernelInitializer: initializer(str(c, 'kernelInitializer'), ctx.seed, 1),
       biasInitializer: initializer(str(c, 'biasInitializer'), ctx.seed, 2),
       kernelRegularizer: regularizer(c.kernelRegularizer),
-    });
+    };
+    return ctx.fusedActivation === 'relu' ? new (fusedLayerClasses().Conv2D)(args) : tf.layers.conv2d(args);
   },
 };
 
@@ -143,7 +145,7 @@ const dense: LayerKind = {
   },
   weightNames: (c) => (c.useBias ? ['kernel', 'bias'] : ['kernel']),
   create(c, ctx = {}) {
-    return tf.layers.dense({
+    const args = {
       name: name(c),
       units: c.units as number,
       activation: (ctx.fusedActivation ?? str(c, 'activation')) as never,
@@ -151,7 +153,8 @@ const dense: LayerKind = {
       kernelInitializer: initializer(str(c, 'kernelInitializer'), ctx.seed, 1),
       biasInitializer: initializer(str(c, 'biasInitializer'), ctx.seed, 2),
       kernelRegularizer: regularizer(c.kernelRegularizer),
-    });
+    };
+    return ctx.fusedActivation === 'relu' ? new (fusedLayerClasses().Dense)(args) : tf.layers.dense(args);
   },
 };
 
