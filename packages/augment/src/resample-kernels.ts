@@ -77,30 +77,34 @@ function webgpuResample({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const cval = attrs!.cval as number;
   const c = x.shape[1];
   const p = indices.shape[0] / taps;
-  const size = p * c;
+  // One invocation per output pixel: reads its taps once, writes all channels.
   const program: GpuProgram = {
     outputShape: [p, c],
     shaderKey: `tfbricksAugmentResample_${taps}`,
     dispatchLayout: { x: [0, 1] },
-    dispatch: [Math.ceil(size / 64), 1, 1],
+    dispatch: [Math.ceil(p / 64), 1, 1],
     workgroupSize: [64, 1, 1],
     variableNames: ['x', 'indices', 'weights'],
-    uniforms: 'channels : i32, cval : f32,',
+    uniforms: 'channels : i32, cval : f32, pixels : i32,',
     size: true,
     getUserCode: () => `
-  fn main(index : i32) {
-    if (index < uniforms.size) {
-      let q = index / uniforms.channels;
-      let ch = index - q * uniforms.channels;
-      var acc = 0.0;
+  fn main(q : i32) {
+    if (q < uniforms.pixels) {
+      var w : array<f32, ${taps}>;
+      var s : array<i32, ${taps}>;
       for (var k = 0; k < ${taps}; k = k + 1) {
-        let w = weights[q * ${taps} + k];
-        let idx = indices[q * ${taps} + k];
-        var v = uniforms.cval;
-        if (idx >= 0) { v = x[idx * uniforms.channels + ch]; }
-        if (w != 0.0) { acc = acc + w * v; }
+        w[k] = weights[q * ${taps} + k];
+        s[k] = indices[q * ${taps} + k] * uniforms.channels;
       }
-      setOutputAtIndex(index, acc);
+      for (var ch = 0; ch < uniforms.channels; ch = ch + 1) {
+        var acc = 0.0;
+        for (var k = 0; k < ${taps}; k = k + 1) {
+          var v = uniforms.cval;
+          if (s[k] >= 0) { v = x[s[k] + ch]; }
+          if (w[k] != 0.0) { acc = acc + w[k] * v; }
+        }
+        setOutputAtIndex(q * uniforms.channels + ch, acc);
+      }
     }
   }
 `,
@@ -108,6 +112,7 @@ function webgpuResample({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   return b.runWebGPUProgram(program, [x, indices, weights], 'float32', [
     { type: 'int32', data: [c] },
     { type: 'float32', data: [cval] },
+    { type: 'int32', data: [p] },
   ]);
 }
 
@@ -153,7 +158,7 @@ export function resampleKernelAvailable(outputElements: number): boolean {
   const backend = tf.getBackend();
   const impl = IMPLEMENTATIONS[backend];
   if (!impl) return false;
-  if (backend === 'webgpu' && outputElements > WEBGPU_MAX_OUTPUT) return false;
+  if (backend === 'webgpu' && outputElements > WEBGPU_MAX_OUTPUT) return false; // (pixels <= elements)
   if (!tf.getKernel(RESAMPLE_KERNEL, backend)) {
     tf.registerKernel({ kernelName: RESAMPLE_KERNEL, backendName: backend, kernelFunc: impl as unknown as tf.KernelFunc });
   }
