@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import packageJson from '../package.json';
 import { type BackendRegistry, errorMessage, isTfbricksError, usageError } from '@tfbricks/core';
 import { createCliRegistry } from './backends';
 import { type CliIo, println, processIo } from './io';
@@ -15,7 +16,8 @@ export interface CommandContext {
 
 type Handler = (ctx: CommandContext) => Promise<number>;
 
-export const VERSION = '0.0.0';
+/** This package's version (from package.json, inlined at build time). */
+export const VERSION: string = packageJson.version;
 
 const COMMANDS = ['train', 'evaluate', 'predict', 'summary', 'plot-model', 'backends', 'dataset'] as const;
 

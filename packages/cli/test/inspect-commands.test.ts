@@ -45,3 +45,16 @@ describe.skipIf(!hasMiniCifar)('dataset inspect', () => {
     expect(parsed.classes.reduce((a, c) => a + c.test, 0)).toBe(1000);
   });
 });
+
+describe('help and version', () => {
+  it('--help prints usage to stdout and exits 0; --version prints the package version', async () => {
+    const help = await runCli(['train', '--help'], { cwd: tempDir() });
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toContain('--batch-size <n>');
+    expect(help.stdout).toContain('--no-augment');
+    const version = await runCli(['--version'], { cwd: tempDir() });
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
