@@ -82,5 +82,5 @@ describe('fit() + standardize() with ZCA', () => {
     expect(median).toBeLessThan(4e-3);
     tf.dispose([inp, y]);
     gen.dispose();
-  });
+  }, 300_000);
 });
