@@ -1,9 +1,10 @@
 export * from './kinds';
 export * from './spec';
 export * from './build';
+export { conv2dBiasRelu, denseBiasRelu } from './fused';
 export * from './config';
 export * from './zoo';
-export * from "./summary";
-export * from "./optimizer";
-export { saveModel, loadModel, writeDirectoryAtomic, MODEL_FORMAT, MODEL_FORMAT_VERSION, type SaveOptions, type LoadOptions, type LoadedModel } from "./save";
-export * from "./plot";
+export * from './summary';
+export * from './optimizer';
+export { saveModel, loadModel, writeDirectoryAtomic, MODEL_FORMAT, MODEL_FORMAT_VERSION, type SaveOptions, type LoadOptions, type LoadedModel } from './save';
+export * from './plot';
