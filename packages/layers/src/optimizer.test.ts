@@ -53,6 +53,9 @@ describe('createOptimizer', () => {
     const nesterov = run(createOptimizer('sgd', { learningRate: 0.1, momentum: 0.9, nesterov: true }), [1], [1], 1);
     // v1 = -0.1, p1 = 1 + 0.9 * -0.1 - 0.1 = 0.81
     expect(nesterov[0]).toBeCloseTo(0.81, 6);
+    const adamax = run(createOptimizer('adamax', { learningRate: 0.1 }), [1], [1], 1);
+    // m = 0.1, u = 1, p = 1 - 0.1 / (1 - 0.9) * 0.1 / (1 + 1e-7)
+    expect(adamax[0]).toBeCloseTo(1 - 0.1 / (1 + 1e-7), 6);
     const rms = run(createOptimizer('rmsprop', { learningRate: 0.01, decay: 1 }), [1], [1], 2);
     // step 1: a = 0.1, p = 1 - 0.01 / (sqrt(0.1) + 1e-7); step 2: lr = 0.01 / 2
     let p = 1 - 0.01 / (Math.sqrt(0.1) + 1e-7);

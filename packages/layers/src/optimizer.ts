@@ -182,6 +182,37 @@ export class KerasRMSprop extends KerasOptimizer {
   }
 }
 
+/** Keras Adamax: `m = β1·m + (1−β1)·g; u = max(β2·u, |g|); p −= lr/(1−β1ᵗ) · m/(u + ε)`. */
+export class KerasAdamax extends KerasOptimizer {
+  static readonly className = 'KerasAdamax';
+  protected readonly slotNames = ['m', 'u'] as const;
+
+  constructor(
+    learningRate: number,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-7,
+    decay = 0,
+  ) {
+    super(learningRate, decay);
+  }
+
+  protected update(p: tfc.Variable, g: tfc.Tensor, s: Map<string, tfc.Variable>, lr: number, t: number): void {
+    const m = s.get('m')!;
+    const u = s.get('u')!;
+    const lrT = lr / (1 - this.beta1 ** t);
+    const mT = tfc.add(tfc.mul(m, this.beta1), tfc.mul(g, 1 - this.beta1));
+    const uT = tfc.maximum(tfc.mul(u, this.beta2), tfc.abs(g));
+    m.assign(mT);
+    u.assign(uT);
+    p.assign(tfc.sub(p, tfc.mul(tfc.div(mT, tfc.add(uT, this.epsilon)), lrT)));
+  }
+
+  override getConfig() {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, decay: this.decay };
+  }
+}
+
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adadelta' | 'adamax';
 
 export interface OptimizerOptions {
@@ -215,9 +246,9 @@ const ALLOWED: Record<OptimizerName, (keyof OptimizerOptions)[]> = {
 export const optimizerNames = Object.keys(ALLOWED) as OptimizerName[];
 
 /**
- * An optimizer with Keras' defaults and update rules. `adam`, `sgd` and `rmsprop` follow Keras'
- * formulas exactly (see {@link KerasAdam}); `adagrad`, `adadelta`, `adamax` are tfjs' with
- * Keras' default hyper-parameters.
+ * An optimizer with Keras' defaults and update rules. `adam`, `sgd`, `rmsprop` and `adamax`
+ * follow Keras' formulas exactly (see {@link KerasAdam}); `adagrad` and `adadelta` are tfjs'
+ * with Keras' default hyper-parameters.
  */
 export function createOptimizer(name: OptimizerName | string, options: OptimizerOptions): tfc.Optimizer {
   const key = String(name).toLowerCase() as OptimizerName;
@@ -258,7 +289,7 @@ export function createOptimizer(name: OptimizerName | string, options: Optimizer
     case 'adadelta':
       return tfc.train.adadelta(lr, options.rho ?? 0.95, eps);
     case 'adamax':
-      return tfc.train.adamax(lr, options.beta1 ?? 0.9, options.beta2 ?? 0.999, eps, options.decay ?? 0);
+      return new KerasAdamax(lr, options.beta1 ?? 0.9, options.beta2 ?? 0.999, eps, options.decay ?? 0);
   }
 }
 
@@ -270,8 +301,8 @@ export function describeOptimizer(optimizer: tfc.Optimizer): { name: OptimizerNa
   if (cls === KerasAdam.className) return { name: 'adam', options: c as unknown as OptimizerOptions };
   if (cls === KerasSGD.className) return { name: 'sgd', options: c as unknown as OptimizerOptions };
   if (cls === KerasRMSprop.className) return { name: 'rmsprop', options: c as unknown as OptimizerOptions };
+  if (cls === KerasAdamax.className) return { name: 'adamax', options: c as unknown as OptimizerOptions };
   if (cls === 'Adagrad') return { name: 'adagrad', options: { learningRate: c.learningRate as number, initialAccumulatorValue: c.initialAccumulatorValue as number } };
   if (cls === 'Adadelta') return { name: 'adadelta', options: { learningRate: c.learningRate as number, rho: c.rho as number, epsilon: c.epsilon as number } };
-  if (cls === 'Adamax') return { name: 'adamax', options: { learningRate: c.learningRate as number, beta1: c.beta1 as number, beta2: c.beta2 as number, epsilon: c.epsilon as number, decay: c.decay as number } };
   return undefined;
 }

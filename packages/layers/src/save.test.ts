@@ -90,6 +90,35 @@ describe('saveModel / loadModel', () => {
     reset.model.dispose();
   });
 
+  for (const [name, options] of [
+    ['adamax', { learningRate: 0.01 }],
+    ['adagrad', { learningRate: 0.05 }],
+    ['rmsprop', { learningRate: 0.01, decay: 0.1 }],
+  ] as const) {
+    it(`resumes ${name} exactly too (its state survives save/load)`, async () => {
+      const steps = [batch(11), batch(12), batch(13)];
+      const ref = buildModel(spec, { seed: 8 });
+      ref.compile({ optimizer: createOptimizer(name, options), loss: 'categoricalCrossentropy' });
+      for (const b of steps) await ref.trainOnBatch(b.x, b.y);
+      const first = buildModel(spec, { seed: 8 });
+      const opt = createOptimizer(name, options);
+      first.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+      await first.trainOnBatch(steps[0].x, steps[0].y);
+      await first.trainOnBatch(steps[1].x, steps[1].y);
+      const dir = join(root, `resume-${name}`);
+      await saveModel(dir, first, { optimizer: opt });
+      const loaded = await loadModel(dir);
+      loaded.model.compile({ optimizer: loaded.optimizer!, loss: 'categoricalCrossentropy' });
+      await loaded.model.trainOnBatch(steps[2].x, steps[2].y);
+      const want = await allWeights(ref);
+      const got = await allWeights(loaded.model);
+      let maxDiff = 0;
+      for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+      expect(maxDiff).toBeLessThanOrEqual(1e-6);
+      for (const m of [ref, first, loaded.model]) m.dispose();
+    });
+  }
+
   it('writes model.json with the spec, the Keras config and named weights; fused and unfused builds share weights', async () => {
     const fused = buildModel(spec, { seed: 1 });
     const dir = join(root, 'layout');
