@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { ModelSpec } from '@tfbricks/core';
-import { buildModel, fusedPairs, getModelSpec, specFromModel, summary } from './index';
+import { buildModel, createOptimizer, fusedPairs, getModelSpec, specFromModel, summary } from './index';
 
 async function weightsByName(model: tf.LayersModel): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
@@ -125,6 +125,22 @@ describe('buildModel', () => {
     tfc.dispose([x, y, pf, pp]);
     fused.dispose();
     plain.dispose();
+  });
+
+  it('training the fused build leaks no tensors', async () => {
+    const model = buildModel(getModelSpec('tiny', { inputShape: [8, 8, 3] }), { seed: 2 });
+    model.compile({ optimizer: createOptimizer('adam', { learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    const x = tfc.randomUniform([4, 8, 8, 3], 0, 1, 'float32', 5);
+    const y = tfc.oneHot(tfc.tensor1d([0, 1, 2, 3], 'int32'), 10);
+    await model.trainOnBatch(x, y);
+    const before = tfc.memory().numTensors;
+    for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
+    expect(tfc.memory().numTensors).toBe(before);
+    const p = model.predict(x) as tfc.Tensor;
+    p.dispose();
+    expect(tfc.memory().numTensors).toBe(before);
+    tfc.dispose([x, y]);
+    model.dispose();
   });
 
   it('a seed gives deterministic Keras-default init: glorot_uniform kernels in the Glorot limit, zero biases', async () => {
