@@ -41,7 +41,9 @@ describe('evaluate and predict', () => {
     const model = buildTiny({ seed: 5 });
     await fit({ model, optimizer: createOptimizer('adam', { learningRate: 0.02 }), train: syntheticData(96), epochs: 2, batchSize: 16, seed: 1 });
     const test = syntheticData(40, { seed: 6 });
+    const before = tf.memory().numTensors;
     const r = await evaluate(model, test, { batchSize: 16 });
+    expect(tf.memory().numTensors).toBe(before);
 
     const { probabilities } = await predict(model, test.images, { batchSize: 7 });
     const direct = tf.tidy(() => {

@@ -66,6 +66,25 @@ describe('fit', () => {
     model.dispose();
   });
 
+  it('honours initialEpoch (Keras numbering) and shuffle: false', async () => {
+    const model = tinyModel();
+    const seen: number[][] = [];
+    const result = await fit({
+      model,
+      train: syntheticData(32),
+      epochs: 3,
+      initialEpoch: 1,
+      batchSize: 16,
+      seed: 1,
+      shuffle: false,
+      callbacks: [{ name: 'spy', onBatchEnd: (b) => void seen.push([b.globalStep, b.batch, b.size]) }],
+    });
+    expect(result.history.epoch).toEqual([1, 2]);
+    expect(result.epochsCompleted).toBe(3);
+    expect(seen).toEqual([[2, 0, 16], [3, 1, 16], [4, 0, 16], [5, 1, 16]]);
+    model.dispose();
+  });
+
   it('rejects bad options with usage errors naming the option and value', async () => {
     const model = tinyModel();
     const train = syntheticData(8);
