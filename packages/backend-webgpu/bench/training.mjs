@@ -24,7 +24,10 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
+// `pnpm bench -- --gpu` hands the script a literal "--" first: drop it.
+const argv = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
 const { values: opts } = parseArgs({
+  args: argv,
   options: {
     gpu: { type: 'boolean', default: false },
     'dawn-flags': { type: 'string', default: '' },

@@ -6,6 +6,7 @@ import { webgpuBackend } from '../webgpu-backend';
 import { chooseSplits } from './conv2d-backprop-filter';
 import { TRAINING_KERNEL_NAMES, registerTrainingKernels, setTrainingKernelVariant, trainingKernelsActive, useStockKernels } from './index';
 import type { TrainingKernelVariant } from './index';
+import { fusedAdamInstalled } from './adam';
 import { chooseVec4Splits, isSoftwareAdapter } from './register';
 
 // TFBRICKS_REQUIRE_WEBGPU=1 (CI, with lavapipe) turns a missing adapter into a failure.
@@ -264,6 +265,43 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
       want.forEach((w, i) => expectClose(data[i]!, w, `sum #${i}`));
       expect(programs.filter((k) => k === 'tfbricksColumnSum').length).toBe(expectOurs ? 4 : 0);
     }
+  });
+
+  it('the fused Adam update matches tfjs Adam on cpu over several steps, keeps its weights layout and leaks nothing', async ({ skip }) => {
+    if (!available) return skip(skipReason);
+    const shapes = [[3, 3, 4, 8], [8], [5, 7], []] as const;
+    const init = shapes.map((s, i) => values(Math.max(1, size([...s])), 30 + i));
+    const grads = [0, 1, 2].map((step) => shapes.map((s, i) => values(Math.max(1, size([...s])), 40 + 10 * step + i)));
+    const train = () => {
+      const vars = shapes.map((s, i) => tf.variable(tf.tensor(init[i]!, [...s]), true, `adam_v${i}`));
+      const opt = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+      for (const g of grads) {
+        const gt = shapes.map((s, i) => tf.tensor(g[i]!, [...s]));
+        // Both forms tfjs accepts: a name → gradient map, and a list of {name, tensor}.
+        if (g === grads[1]) opt.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: gt[i]! })));
+        else opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, gt[i]!])) as tf.NamedTensorMap as never);
+        tf.dispose(gt);
+      }
+      const out = vars.map((v) => v.clone());
+      tf.dispose(vars);
+      opt.dispose();
+      return out;
+    };
+    const want = await on('cpu', train);
+    registerTrainingKernels();
+    expect(fusedAdamInstalled()).toBe(true);
+    await on('webgpu', train); // warm-up: compile, so the leak check below sees steady state
+    const tensors = tf.memory().numTensors;
+    const { data, programs } = await onWebgpuRecording(train);
+    expect(tf.memory().numTensors).toBe(tensors);
+    want.forEach((w, i) => expectClose(data[i]!, w, `adam variable ${i}`, 1e-5));
+    expect(programs.filter((k) => k.startsWith('tfbricksAdam_')).length).toBe(3 * shapes.length * grads.length);
+    useStockKernels();
+    expect(fusedAdamInstalled()).toBe(false);
+    const stock = await onWebgpuRecording(train);
+    expect(stock.programs.filter((k) => k.startsWith('tfbricksAdam_'))).toEqual([]);
+    want.forEach((w, i) => expectClose(stock.data[i]!, w, `stock adam variable ${i}`, 1e-5));
+    registerTrainingKernels();
   });
 
   it('passes dilated forward convolutions (and other activations) to the stock kernels, same numbers as cpu', async ({ skip }) => {

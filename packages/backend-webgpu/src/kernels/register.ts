@@ -3,6 +3,7 @@ import { usageError } from '@tfbricks/core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradSupported, runFilterGrad } from './conv2d-backprop-filter';
 import { inputGradSupported, runInputGrad } from './conv2d-backprop-input';
+import { installFusedAdam, uninstallFusedAdam } from './adam';
 import { isColumnSum, runColumnSum } from './column-sum';
 import { forwardVec4Supported, runForwardVec4 } from './conv2d-forward-vec4';
 import { runFilterGradVec4, runInputGradCo4, runInputGradVec4, vec4Eligible } from './conv2d-backprop-vec4';
@@ -197,10 +198,11 @@ function swap(name: string, kernelFunc: KernelFunc): void {
 
 /**
  * Replace tfjs-backend-webgpu's training kernels (see {@link TRAINING_KERNEL_NAMES}) with
- * tfbricks' tiled WGSL ones. Call after `@tensorflow/tfjs-backend-webgpu` has been imported
- * (its stock kernels must be registered); idempotent. Shapes or formats ours do not handle
- * (NCHW, dilations > 1, non-float32) are passed to the stock kernel.
- * Returns the names of the kernels now served by tfbricks.
+ * tfbricks' WGSL ones, and route `tf.AdamOptimizer` updates on the webgpu backend through one
+ * fused elementwise program per output (see `adam.ts`). Call after
+ * `@tensorflow/tfjs-backend-webgpu` has been imported (its stock kernels must be registered);
+ * idempotent. Shapes or formats ours do not handle (NCHW, dilations > 1, non-float32) are
+ * passed to the stock kernel. Returns the names of the kernels now served by tfbricks.
  */
 export function registerTrainingKernels(): string[] {
   if (active) return [...TRAINING_KERNEL_NAMES];
@@ -216,17 +218,19 @@ export function registerTrainingKernels(): string[] {
     }
   }
   for (const name of TRAINING_KERNEL_NAMES) swap(name, ours[name] as unknown as KernelFunc);
+  installFusedAdam();
   active = true;
   return [...TRAINING_KERNEL_NAMES];
 }
 
-/** Put tfjs' stock kernels back (for comparisons); `registerTrainingKernels()` re-enables ours. */
+/** Put tfjs' stock kernels and Adam update back (for comparisons); `registerTrainingKernels()` re-enables ours. */
 export function useStockKernels(): void {
   if (!active) return;
   for (const name of TRAINING_KERNEL_NAMES) {
     const config = stock.get(name);
     if (config) swap(name, config.kernelFunc);
   }
+  uninstallFusedAdam();
   active = false;
 }
 
