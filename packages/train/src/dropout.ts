@@ -32,7 +32,8 @@ export function findDropoutLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
  * otherwise). A fixed seed would repeat the same mask every step, so before every step
  * the trainer sets each dropout layer's seed to one derived from (run seed, epoch, step,
  * layer index): masks differ per step and layer, and a resumed run draws the same ones.
- * Returns a function that puts the layers' original seeds back.
+ * (The masks are drawn on the host by seedrandom and uploaded, so they are also the same on
+ * every backend.)
  */
 export function seedDropoutLayers(layers: tfl.layers.Layer[], seed: number, epoch: number, step: number): void {
   for (let i = 0; i < layers.length; i++) {
@@ -40,6 +41,7 @@ export function seedDropoutLayers(layers: tfl.layers.Layer[], seed: number, epoc
   }
 }
 
+/** Remember the layers' own seeds; the returned function puts them back. */
 export function saveDropoutSeeds(layers: tfl.layers.Layer[]): () => void {
   const saved = layers.map((l) => (l as unknown as SeededLayer).seed);
   return () => layers.forEach((l, i) => ((l as unknown as SeededLayer).seed = saved[i]));

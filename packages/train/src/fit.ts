@@ -168,6 +168,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
           step: 0,
           globalStep: (epoch + 1) * steps,
           seed,
+          batchSize,
+          samples: train.count,
           shuffleState: freshShuffleState(epoch + 1),
           partial: { sums: {}, count: 0 },
           history: h,
@@ -182,6 +184,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         step,
         globalStep: epoch * steps + step,
         seed,
+        batchSize,
+        samples: train.count,
         shuffleState: step > 0 ? shuffleState : freshShuffleState(epoch),
         partial: { sums: partialSums, count: step > 0 ? count : 0 },
         history: cloneHistory(history),
@@ -213,6 +217,23 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         throw new TfbricksError('E_RESUME_SEED', `the backup was made with seed ${resumed.seed} but this run uses seed ${seed}`, {
           usage: true,
           hint: 'resume with the same seed, or delete the backup directory to start over',
+        });
+      }
+      for (const [what, saved, now] of [
+        ['batch size', resumed.batchSize, batchSize],
+        ['number of training records', resumed.samples, train.count],
+      ] as const) {
+        if (saved !== undefined && saved !== now) {
+          throw new TfbricksError('E_RESUME_MISMATCH', `the backup was made with ${what} ${saved} but this run has ${now}`, {
+            usage: true,
+            hint: 'resume with the same data and batch size, or delete the backup directory to start over',
+          });
+        }
+      }
+      if (resumed.step >= steps) {
+        throw new TfbricksError('E_RESUME_MISMATCH', `the backup is at batch ${resumed.step} of an epoch that has ${steps} batches`, {
+          usage: true,
+          hint: 'delete the backup directory to start over',
         });
       }
       epoch = resumed.epoch;

@@ -92,6 +92,9 @@ export interface TrainingPosition {
   step: number;
   globalStep: number;
   seed: number;
+  /** Batch size and training records of the run (a resume must match them). */
+  batchSize: number;
+  samples: number;
   /** State of the shuffle generator at the start of `epoch`. */
   shuffleState: RngState;
   /** Running sums of the epoch in progress (`loss`, `acc` × records) and records seen. */

@@ -93,4 +93,21 @@ describe('BackupAndRestore', () => {
     expect(result.history).toEqual(refResult.history);
     expect(maxAbsDiff(await weightsOf(second.model), await weightsOf(ref.model))).toBe(0);
   });
+
+  it('refuses to resume a backup made with another seed, batch size or data', async () => {
+    const backupDir = join(dir, 'mismatch');
+    const controller = new AbortController();
+    const first = options({ signal: controller.signal, callbacks: [{ name: 'stop', onBatchEnd: () => controller.abort() }, new BackupAndRestore(backupDir)] });
+    expect((await fit(first)).stopReason).toBe('signal');
+    const cases: [Partial<FitOptions>, RegExp][] = [
+      [{ seed: 6 }, /backup was made with seed 5 but this run uses seed 6/],
+      [{ batchSize: 8 }, /backup was made with batch size 16 but this run has 8/],
+      [{ train: syntheticData(40) }, /backup was made with number of training records 80 but this run has 40/],
+    ];
+    for (const [override, message] of cases) {
+      const err = await fit(options({ ...override, callbacks: [new BackupAndRestore(backupDir)] })).catch((e) => e);
+      expect(err.message).toMatch(message);
+      expect(err.hint).toMatch(/delete the backup directory/);
+    }
+  });
 });
