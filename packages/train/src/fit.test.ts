@@ -106,6 +106,21 @@ describe('fit', () => {
     model.dispose();
   });
 
+  it('a callback setting stopTraining (Keras' model.stop_training) ends training, reported as early-stopping', async () => {
+    const model = tinyModel();
+    const result = await fit({
+      model,
+      train: syntheticData(64),
+      epochs: 3,
+      batchSize: 16,
+      seed: 1,
+      callbacks: [{ name: 'stop-at-epoch-1', onEpochEnd: (e, _l, ctx) => void (ctx.stopTraining = e === 1) }],
+    });
+    expect(result.stopReason).toBe('early-stopping');
+    expect(result.epochsCompleted).toBe(2);
+    model.dispose();
+  });
+
   it('stops after the current batch when the signal aborts', async () => {
     const controller = new AbortController();
     const model = tinyModel();

@@ -330,6 +330,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       }
     }
     if (!ctx.stopTraining) ctx.stopReason = 'completed';
+    // A custom callback that only sets stopTraining (Keras' model.stop_training) stopped early.
+    else if (ctx.stopReason === 'completed') ctx.stopReason = 'early-stopping';
     // Backups first here: they save state that other callbacks release in their onTrainEnd.
     for (const cb of [...callbacks.filter((c) => c.restore), ...callbacks.filter((c) => !c.restore)]) await cb.onTrainEnd?.(ctx);
     return { history: cloneHistory(history), stopReason: ctx.stopReason, epochsCompleted: epoch };
