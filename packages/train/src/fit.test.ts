@@ -106,7 +106,7 @@ describe('fit', () => {
     model.dispose();
   });
 
-  it('a callback setting stopTraining (Keras' model.stop_training) ends training, reported as early-stopping', async () => {
+  it('a callback setting stopTraining (Keras model.stop_training) ends training, reported as early-stopping', async () => {
     const model = tinyModel();
     const result = await fit({
       model,
