@@ -14,7 +14,8 @@
 //   --warmup N            untimed warm-up steps per configuration (default 1)
 //   --steps N             timed training steps per configuration (default 2; stock and ours
 //                         alternate step by step so a shared machine's load drift hits both)
-//   --iters N             timed calls per kernel (default: 3 software, 20 hardware)
+//   --iters N             timed calls per kernel and round (default: 2 software, 20 hardware)
+//   --rounds N            rounds alternating stock and ours per kernel; the fastest counts (3)
 //   --budget S            soft time budget in seconds; once spent, the remaining full-step
 //                         configurations are skipped and reported as such (default 600)
 //   --no-stock-step       skip the (slow) stock full steps; kernel ratios are still measured
@@ -36,6 +37,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '1' },
     steps: { type: 'string', default: '2' },
     iters: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
     budget: { type: 'string', default: '600' },
     'no-stock-step': { type: 'boolean', default: false },
     'kernels-only': { type: 'boolean', default: false },
@@ -76,14 +78,15 @@ const kernelBatch = posInt('kernel-batch', opts['kernel-batch']);
 const batches = opts['kernels-only'] ? [] : (opts.batches ?? (opts.gpu || !software ? '32,128' : '32')).split(',').map((b) => posInt('batches', b));
 const warmup = posInt('warmup', opts.warmup);
 const steps = Math.max(1, posInt('steps', opts.steps));
-const iters = Math.max(1, posInt('iters', opts.iters ?? (software ? '3' : '20')));
+const iters = Math.max(1, posInt('iters', opts.iters ?? (software ? '2' : '20')));
+const rounds = Math.max(1, posInt('rounds', opts.rounds));
 
 const results = { adapter: device, tfjs: tf.version_core, node: process.version, date: new Date().toISOString(), kernels: [], steps: [] };
 
 console.log(`adapter: ${device.description}`);
 console.log(`vendor=${device.vendor || "?"} architecture=${device.architecture || "?"} device=${device.adapter || "?"} driver=${device.driver || "?"} software=${software}`);
 console.log(`tfjs-core ${tf.version_core}, node ${process.version}, dawn flags [${dawnFlags.join(', ')}]`);
-console.log(`per-kernel: batch ${kernelBatch}, ${iters} timed calls; full step: batches ${batches.join(',')}, ${warmup} warm-up + ${steps} timed`);
+console.log(`per-kernel: batch ${kernelBatch}, best of ${rounds} rounds of ${iters} timed calls; full step: batches ${batches.join(',')}, ${warmup} warm-up + ${steps} timed`);
 
 function useOurs(ours) {
   if (ours) wg.registerTrainingKernels();
@@ -91,13 +94,13 @@ function useOurs(ours) {
 }
 
 /** Mean ms per call of `fn` (returns a tensor), waiting for the GPU by reading one element. */
-async function timeKernel(fn, n) {
+async function timeKernel(fn, n, warm = true) {
   const sync = async (t) => {
     const one = tf.slice(tf.reshape(t, [-1]), 0, 1);
     await one.data();
     tf.dispose([one, t]);
   };
-  await sync(fn()); // compile + warm up
+  if (warm) await sync(fn()); // compile + warm up
   const t0 = performance.now();
   let last;
   for (let i = 0; i < n; i++) {
@@ -134,18 +137,28 @@ for (const [h, w, cin, cout] of convShapes) {
     tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout] });
   const inputGrad = () => tf.conv2dTranspose(dy, filter, [kernelBatch, h, w, cin], 1, 'same');
   const row = { shape: [kernelBatch, h, w, cin, cout] };
-  useOurs(false);
-  row.forwardStockMs = await timeKernel(forward, iters);
-  row.filterStockMs = await timeKernel(filterGrad, iters);
-  row.inputStockMs = await timeKernel(inputGrad, iters);
   const naive = tf.env().getBool('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE');
-  tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', false);
-  row.inputStockMmMs = await timeKernel(inputGrad, iters);
-  tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', naive);
+  const configs = {
+    forwardStockMs: [false, forward],
+    forwardOursMs: [true, forward],
+    filterStockMs: [false, filterGrad],
+    filterOursMs: [true, filterGrad],
+    inputStockMs: [false, inputGrad],
+    inputStockMmMs: ['mm', inputGrad],
+    inputOursMs: [true, inputGrad],
+  };
+  // Rounds alternate stock and ours; the fastest round of each counts (load spikes on a
+  // shared machine only ever add time).
+  for (let round = 0; round < rounds; round++) {
+    for (const [key, [mode, fn]] of Object.entries(configs)) {
+      useOurs(mode === true);
+      if (mode === 'mm') tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', false);
+      const ms = await timeKernel(fn, iters, round === 0);
+      tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', naive);
+      row[key] = Math.min(row[key] ?? Infinity, ms);
+    }
+  }
   useOurs(true);
-  row.forwardOursMs = await timeKernel(forward, iters);
-  row.filterOursMs = await timeKernel(filterGrad, iters);
-  row.inputOursMs = await timeKernel(inputGrad, iters);
   row.filterRatio = row.filterStockMs / row.filterOursMs;
   row.inputRatio = row.inputStockMs / row.inputOursMs;
   row.forwardRatio = row.forwardStockMs / row.forwardOursMs;
