@@ -30,7 +30,9 @@ describe('ProgressReporter', () => {
     }
     reporter.onEpochEnd(0, { loss: 1.7, acc: 0.3, val_loss: 1.8, val_acc: 0.25 }, ctx);
     expect(out).toContain('Epoch 1/2\n');
-    expect(out).toMatch(/\r1\/4 \[={6}>\.{23}\] - ETA: 2s - loss: 2\.0000 - acc: 0\.0000 - 64 img\/s/);
+    expect(out).toMatch(/\r1\/4 \[={6}>\.{23}\] - ETA: 2s - 64 img\/s - loss: 2\.0000 - acc: 0\.0000\x1b\[K/);
+    // running means of the batches read so far: (2.0 + 1.9) / 2, (0 + 0.1) / 2
+    expect(out).toMatch(/\r2\/4 \[.*\] - ETA: 1s - 64 img\/s - loss: 1\.9500 - acc: 0\.0500\x1b\[K/);
     expect(out).toMatch(/\r4\/4 \[=+\] - 2s 500ms\/step - loss: 1\.7000 - acc: 0\.3000 - val_loss: 1\.8000 - val_acc: 0\.2500 - 64 img\/s\x1b\[K\n$/);
   });
 

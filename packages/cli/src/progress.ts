@@ -21,9 +21,10 @@ function formatLogs(logs: Record<string, number>): string {
 
 /**
  * Keras-like progress: on a terminal, a bar per epoch redrawn in place
- * (`312/1563 [=====>....] - ETA: 1:02 - loss: … - acc: … - 850 img/s`); otherwise one
+ * (`312/1563 [=====>....] - ETA: 1:02 - 850 img/s - loss: … - acc: …`); otherwise one
  * line per epoch. Batch losses are read from the device at most ~4 times a second, so
- * the bar costs almost nothing.
+ * the bar costs almost nothing; the bar's loss/acc are the running means of the batches
+ * read so far this epoch (Keras averages every batch), the epoch line has the exact values.
  */
 export class ProgressReporter implements Callback {
   readonly name = 'ProgressReporter';
@@ -33,6 +34,9 @@ export class ProgressReporter implements Callback {
   private steps = 0;
   private epochs = 0;
   private lastLogs: Record<string, number> | undefined;
+  /** Size-weighted sums of the sampled batch logs of this epoch (Keras shows running means). */
+  private sums: Record<string, number> = {};
+  private sampled = 0;
   private wantLogs = true;
 
   constructor(
@@ -62,6 +66,8 @@ export class ProgressReporter implements Callback {
     this.lastDraw = 0;
     this.images = 0;
     this.lastLogs = undefined;
+    this.sums = {};
+    this.sampled = 0;
     this.wantLogs = true;
     if (this.mode === 'bar') this.out.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
     void ctx;
@@ -69,7 +75,11 @@ export class ProgressReporter implements Callback {
 
   onBatchEnd(batch: BatchEnd, ctx: TrainingContext): void {
     this.images += batch.size;
-    if (batch.logs) this.lastLogs = batch.logs;
+    if (batch.logs) {
+      for (const [k, v] of Object.entries(batch.logs)) this.sums[k] = (this.sums[k] ?? 0) + v * batch.size;
+      this.sampled += batch.size;
+      this.lastLogs = Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / this.sampled]));
+    }
     if (this.mode !== 'bar') return;
     const t = this.now();
     const done = ctx.step;
@@ -84,7 +94,7 @@ export class ProgressReporter implements Callback {
     const bar = done >= this.steps ? '='.repeat(width) : `${'='.repeat(Math.max(0, filled - 1))}>${'.'.repeat(width - Math.max(filled, 1))}`;
     const logs = this.lastLogs ? ` - ${formatLogs(this.lastLogs)}` : '';
     const columns = this.out.columns ?? 120;
-    const line = `${String(done).padStart(String(this.steps).length)}/${this.steps} [${bar}] - ETA: ${formatDuration(eta)}${logs} - ${Math.round(rate)} img/s`;
+    const line = `${String(done).padStart(String(this.steps).length)}/${this.steps} [${bar}] - ETA: ${formatDuration(eta)} - ${Math.round(rate)} img/s${logs}`;
     this.out.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
   }
 
