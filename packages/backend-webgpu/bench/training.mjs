@@ -73,6 +73,7 @@ if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") f
 await tf.ready();
 
 const software = device.software === true;
+if (opts.gpu && software) console.warn('WARNING: --gpu was given but the selected adapter is a software one; try --dawn-flags adapter=<name>');
 wg.setTrainingKernelVariant(opts.variant);
 const kernelBatch = posInt('kernel-batch', opts['kernel-batch']);
 const batches = opts['kernels-only'] ? [] : (opts.batches ?? (opts.gpu || !software ? '32,128' : '32')).split(',').map((b) => posInt('batches', b));
