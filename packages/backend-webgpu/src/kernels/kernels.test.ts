@@ -199,9 +199,8 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
         ];
       };
       const [dxCpu, dwCpu, yCpu, reluCpu, biasCpu] = await on('cpu', run);
-      const variants: TrainingKernelVariant[] = ['tiled'];
-      if (c.cin % 4 === 0 && c.cout % 4 === 0) variants.push('vec4');
-      else if (c.cout % 4 === 0 && c.cin < 16) variants.push('auto'); // vec4 over Cout only
+      const both4 = c.cin % 4 === 0 && c.cout % 4 === 0;
+      const variants: TrainingKernelVariant[] = both4 ? ['tiled', 'vec4', 'auto'] : ['tiled', 'auto'];
       for (const v of variants) {
         setTrainingKernelVariant(v);
         try {
@@ -215,9 +214,18 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
           const expected = {
             vec4: ['tfbricksConv2DFilterGradVec4', 'tfbricksConv2DInputGradVec4', 'tfbricksConv2DVec4_false_false', 'tfbricksConv2DVec4_true_true', 'tfbricksConv2DVec4_true_false'],
             tiled: ['tfbricksConv2DFilterGradGemm', 'tfbricksConv2DInputGradGemm'],
-            auto: ['tfbricksConv2DFilterGradGemm', 'tfbricksConv2DInputGradCo4'],
+            // auto: vec4 when both channel counts allow; few input channels: vec4 over Cout or
+            // (Cout not ÷ 4 either) tfjs' own input gradient; otherwise the tiled GEMMs.
+            auto: both4
+              ? ['tfbricksConv2DFilterGradVec4', 'tfbricksConv2DInputGradVec4']
+              : c.cin < 16
+                ? ['tfbricksConv2DFilterGradGemm', ...(c.cout % 4 === 0 ? ['tfbricksConv2DInputGradCo4'] : [])]
+                : ['tfbricksConv2DFilterGradGemm', 'tfbricksConv2DInputGradGemm'],
           }[v];
           for (const key of expected) expect(programs, `${v}: ran ${key}`).toContain(key);
+          if (v === 'auto' && !both4 && c.cin < 16 && c.cout % 4 !== 0) {
+            expect(programs.some((k) => k.startsWith('tfbricksConv2DInputGrad')), 'auto: stock input gradient').toBe(false);
+          }
         } finally {
           setTrainingKernelVariant('auto');
         }

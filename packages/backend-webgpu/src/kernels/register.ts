@@ -132,7 +132,11 @@ const conv2DBackpropInput = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   if (!inputGradSupported(info, dy, filter, maxPerDimension(backend))) return callStock('Conv2DBackpropInput', args);
   if (useVec4(info)) return runInputGradVec4(backend, info, dy, filter);
   // Few input channels (e.g. RGB) waste most of a 32-wide GEMM tile; vec4 over Cout instead.
-  if (variant !== 'tiled' && info.outChannels % 4 === 0 && info.inChannels < 16) return runInputGradCo4(backend, info, dy, filter);
+  if (variant !== 'tiled' && info.inChannels < 16) {
+    if (info.outChannels % 4 === 0) return runInputGradCo4(backend, info, dy, filter);
+    // Neither channel count suits a tile: tfjs' per-element program wastes nothing here.
+    return callStock('Conv2DBackpropInput', args);
+  }
   return runInputGrad(backend, info, dy, filter);
 };
 
