@@ -25,7 +25,8 @@ let active = false;
 /**
  * Which program family serves a convolution gradient: `vec4` (register-blocked, no
  * workgroup memory; needs in/out channels divisible by 4), `tiled` (32×32 tiles staged
- * through workgroup memory; any channel count), or `auto` (vec4 when eligible, else tiled).
+ * through workgroup memory; any channel count), or `auto` (vec4 when eligible; for fewer than
+ * 16 input channels the input gradient goes vec4-over-Cout or to tfjs; else tiled).
  */
 export type TrainingKernelVariant = 'auto' | 'tiled' | 'vec4';
 const VARIANTS: readonly TrainingKernelVariant[] = ['auto', 'tiled', 'vec4'];
@@ -71,14 +72,13 @@ export function chooseVec4Splits(
   software = true,
   rowLength = 1,
 ): { splits: number; chunk: number } {
-  const M = rows;
   const target = software ? VEC4_TARGET_THREADS.software : VEC4_TARGET_THREADS.hardware;
   const minRows = Math.max(1, Math.ceil(VEC4_MIN_CHUNK / rowLength));
-  let splits = Math.max(1, Math.min(Math.ceil(target / threadsPerSplit), Math.floor(M / minRows)));
-  const chunk = ceilDiv(M, splits);
-  splits = ceilDiv(M, chunk);
+  let splits = Math.max(1, Math.min(Math.ceil(target / threadsPerSplit), Math.floor(rows / minRows)));
+  const chunk = ceilDiv(rows, splits);
+  splits = ceilDiv(rows, chunk);
   while (ceilDiv(splits * threadsPerSplit, 64) > maxPerDimension * maxPerDimension) splits--;
-  return { splits: Math.max(1, splits), chunk: ceilDiv(M, Math.max(1, splits)) };
+  return { splits: Math.max(1, splits), chunk: ceilDiv(rows, Math.max(1, splits)) };
 }
 
 function callStock(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
