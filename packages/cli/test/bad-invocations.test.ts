@@ -69,6 +69,10 @@ const cases: Record<string, Case> = {
     argv: (fx) => ['train', '--run-dir', fx.otherRun, '--model', 'tiny'],
     mentions: (fx) => ['--run-dir', fx.otherRun, 'a different run', '--overwrite'],
   },
+  'run dir inside a file': {
+    argv: (fx) => ['train', '--run-dir', `${fx.aFile}/run`],
+    mentions: (fx) => ['--run-dir', `${fx.aFile}/run`, 'is a file'],
+  },
   'run dir holds other files': {
     argv: (fx) => ['train', '--run-dir', fx.strangerDir, '--overwrite'],
     mentions: (fx) => ['--run-dir', fx.strangerDir, 'not a tfbricks run'],

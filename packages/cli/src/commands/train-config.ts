@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { type BackendRegistry, usageError } from '@tfbricks/core';
 import { type AugmentSettings, addAugmentOptions, resolveAugmentSettings } from '../augment-options';
@@ -154,6 +155,7 @@ export function resolveTrainConfig(
     runDir,
   };
 
+  requireCreatableDir('--run-dir', runDirValue, runDir);
   let mode: RunDirMode = 'new';
   if (exists(runDir)) {
     if (!isDirectory(runDir)) invalid('--run-dir', runDirValue, 'a directory path (this is a file)');
@@ -172,6 +174,22 @@ export function resolveTrainConfig(
     }
   }
   return { config, mode, progress };
+}
+
+/** The nearest existing ancestor of `dir` must be a writable directory (nothing is created here). */
+function requireCreatableDir(flag: string, shown: string, dir: string): void {
+  let probe = dir;
+  while (!exists(probe)) {
+    const parent = dirname(probe);
+    if (parent === probe) break;
+    probe = parent;
+  }
+  if (probe !== dir && !isDirectory(probe)) invalid(flag, shown, `a directory path (${probe} is a file)`);
+  try {
+    accessSync(probe, constants.W_OK);
+  } catch {
+    invalid(flag, shown, `a directory you can write to (${probe} is not writable)`);
+  }
 }
 
 function isDirectory(path: string): boolean {
