@@ -84,6 +84,9 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)'
     for (const f of ['report.json', 'per-class-accuracy.csv', 'confusion-matrix.csv', 'confusion-matrix.svg', 'confusion-matrix.png']) {
       expect(existsSync(join(cwd, 'eval-out', f)), f).toBe(true);
     }
+    const modelDir = await runCli(['evaluate', 'run/model', '--data-dir', miniCifar, '--limit-test', '40', '--json', '--backend', 'cpu'], { cwd });
+    expect(modelDir.code, modelDir.stderr).toBe(0);
+    expect(JSON.parse(modelDir.stdout).accuracy).toBe(result.accuracy);
     const human = await runCli(['evaluate', 'run', '--backend', 'cpu'], { cwd });
     expect(human.stdout).toMatch(/^Test accuracy: /m);
     expect(human.stdout).toMatch(/^ {2}airplane /m);
