@@ -245,6 +245,10 @@ async function receiveBody(res: http.IncomingMessage, url: URL, req: DownloadReq
   try {
     await pipeline(res, meter, out);
   } catch (error) {
+    // The temporary file may still be opening when the source fails: wait until the stream
+    // has really closed its descriptor, so the caller's unlink cannot run before the file
+    // exists (which would leave a stray `.part` behind).
+    await closed(out);
     if (isTfbricksError(error)) throw error;
     if (req.signal?.aborted) throw abortError(req.signal);
     throw new TransientError(`the connection to ${url.host} dropped after ${bytes} bytes: ${errorMessage(error)}`, { cause: error });
@@ -261,4 +265,8 @@ async function receiveBody(res: http.IncomingMessage, url: URL, req: DownloadReq
   }
   phase?.finish(bytes);
   return { bytes, sha256: hash.digest('hex'), contentType };
+}
+
+function closed(stream: { closed: boolean; once(event: 'close', listener: () => void): unknown }): Promise<void> {
+  return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
 }
