@@ -2,7 +2,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { renderConfusionMatrix } from './confusion-matrix';
 import { renderTrainingCurves } from './training-curves';
-import { niceTicks } from './svg';
+import { formatTick, niceTicks } from './svg';
 
 const history = {
   epoch: [0, 1, 2, 3, 4, 5, 6, 7],
@@ -32,6 +32,18 @@ describe('charts', () => {
     expect(niceTicks(0.22, 0.645)).toEqual({ lo: 0.2, hi: 0.7, ticks: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7] });
     expect(niceTicks(1, 2.1)).toEqual({ lo: 1, hi: 2.25, ticks: [1, 1.25, 1.5, 1.75, 2, 2.25] });
     expect(niceTicks(3, 3).ticks.length).toBeGreaterThan(1);
+  });
+
+  it('tick labels stay distinct when the range is tiny (loss 2.3024 … 2.3028)', async () => {
+    const { ticks } = niceTicks(2.30242, 2.30284);
+    const step = ticks[1] - ticks[0];
+    const labels = ticks.map((t) => formatTick(t, step));
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels).toContain('2.3025');
+    expect(formatTick(0.25, 0.25)).toBe('0.25');
+    expect(formatTick(3, 1)).toBe('3');
+    const { svg } = await renderTrainingCurves({ epoch: [0, 1], history: { loss: [2.30249, 2.30242], val_loss: [2.30268, 2.30284] } });
+    for (const label of ['2.3025', '2.3026', '2.3027', '2.3028']) expect(svg).toContain(`>${label}</text>`);
   });
 
   it('renderTrainingCurves draws loss and accuracy panels with train and validation lines', async () => {

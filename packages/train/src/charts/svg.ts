@@ -23,9 +23,18 @@ export function niceTicks(min: number, max: number, target = 5): { lo: number; h
   return { lo, hi, ticks };
 }
 
-export function formatTick(v: number): string {
+/**
+ * Label for an axis tick. With `step` (the distance between ticks) it uses as many decimals
+ * as the step needs, so neighbouring ticks never print the same text (2.3026, 2.3028, …).
+ */
+export function formatTick(v: number, step?: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
+  if (step !== undefined && step > 0 && a < 1e4 && step >= 1e-9) {
+    let decimals = 0;
+    while (decimals < 12 && Math.abs(Math.round(step * 10 ** decimals) - step * 10 ** decimals) > 1e-6) decimals++;
+    return v.toFixed(decimals);
+  }
   if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
   return String(Number(v.toPrecision(4)));
 }

@@ -37,7 +37,7 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, ylab
   out.push(`<text x="${x0 + m.left + pw / 2}" y="${y0 + 22}" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`);
   for (const t of y.ticks) {
     out.push(`<line x1="${x0 + m.left}" x2="${x0 + m.left + pw}" y1="${sy(t)}" y2="${sy(t)}" stroke="#e3e3e3"/>`);
-    out.push(`<text x="${x0 + m.left - 6}" y="${sy(t) + 4}" text-anchor="end" font-size="11" fill="#333">${formatTick(t)}</text>`);
+    out.push(`<text x="${x0 + m.left - 6}" y="${sy(t) + 4}" text-anchor="end" font-size="11" fill="#333">${formatTick(t, y.ticks[1] - y.ticks[0])}</text>`);
   }
   for (const t of xTicks) {
     out.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${y0 + m.top}" y2="${y0 + m.top + ph}" stroke="#f0f0f0"/>`);
