@@ -1,0 +1,182 @@
+// Page side of src/browser.test.ts: bundled by esbuild (platform browser) and run in headless
+// Chromium. Resolves the tfbricks webgpu backend through a registry, runs a conv2d + matMul
+// forward/gradient on webgpu and on cpu, and one training step of a tiny tfjs-layers model.
+// Results go back to the test through page.evaluate(() => window.tfbricksBrowserTest()).
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createBackendRegistry } from '@tfbricks/core';
+import { cpuBackend } from '@tfbricks/backend-cpu';
+import { TRAINING_KERNEL_NAMES, trainingKernelsActive, webgpuBackend } from '@tfbricks/backend-webgpu';
+
+export interface Computed {
+  /** conv2d forward, matMul forward, then dLoss/dx, dLoss/dfilter, dLoss/da, dLoss/db. */
+  outputs: { name: string; shape: number[]; values: number[] }[];
+}
+
+export interface BrowserReport {
+  userAgent: string;
+  secureContext: boolean;
+  hasNavigatorGpu: boolean;
+  device: Record<string, unknown>;
+  resolvedName: string;
+  backendAfterResolve: string;
+  trainingKernelsActive: boolean;
+  trainingKernelNames: string[];
+  webgpu: Computed;
+  cpu: Computed;
+  /** shaderKeys of every webgpu program the conv2d gradient dispatched. */
+  convGradPrograms: string[];
+  training: {
+    backendBefore: string;
+    backendAfter: string;
+    lossBefore: number;
+    lossAfter: number;
+    weightsChanged: boolean;
+    programs: string[];
+  };
+  timingsMs: Record<string, number>;
+}
+
+/** Deterministic values in [-1, 1) (a small LCG; no dependence on tf's RNG). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const X_SHAPE: [number, number, number, number] = [2, 8, 8, 4];
+const F_SHAPE: [number, number, number, number] = [3, 3, 4, 8];
+const A_SHAPE: [number, number] = [16, 24];
+const B_SHAPE: [number, number] = [24, 12];
+
+/** Forward and gradients of a conv2d and a matMul on the current tf backend. */
+async function compute(): Promise<Computed> {
+  const x = tf.tensor4d(values(2 * 8 * 8 * 4, 1), X_SHAPE);
+  const f = tf.tensor4d(values(3 * 3 * 4 * 8, 2), F_SHAPE);
+  const a = tf.tensor2d(values(16 * 24, 3), A_SHAPE);
+  const b = tf.tensor2d(values(24 * 12, 4), B_SHAPE);
+  // Weighted sums make every output element's gradient different (not all ones).
+  const wConv = tf.tensor4d(values(2 * 8 * 8 * 8, 5), [2, 8, 8, 8]);
+  const wMat = tf.tensor2d(values(16 * 12, 6), [16, 12]);
+  const convLoss = (xi: tf.Tensor, fi: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, 1, 'same'), wConv));
+  const matLoss = (ai: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(tf.matMul(ai as tf.Tensor2D, bi as tf.Tensor2D), wMat));
+  const named: [string, tf.Tensor][] = [
+    ['conv2d', tf.conv2d(x, f, 1, 'same')],
+    ['matMul', tf.matMul(a, b)],
+  ];
+  const [dx, df] = tf.grads(convLoss)([x, f]);
+  const [da, db] = tf.grads(matLoss)([a, b]);
+  named.push(['conv2d dx', dx!], ['conv2d dfilter', df!], ['matMul da', da!], ['matMul db', db!]);
+  const outputs: Computed['outputs'] = [];
+  for (const [name, t] of named) outputs.push({ name, shape: t.shape, values: Array.from(await t.data()) });
+  tf.dispose([x, f, a, b, wConv, wMat, ...named.map(([, t]) => t)]);
+  return { outputs };
+}
+
+type ProgramRunner = { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
+
+/** Run `fn` on the current (webgpu) backend, recording the shaderKey of every program it dispatches. */
+async function recordingPrograms<T>(fn: () => Promise<T>): Promise<{ result: T; programs: string[] }> {
+  const backend = tf.backend() as unknown as ProgramRunner;
+  const original = backend.runWebGPUProgram;
+  const programs: string[] = [];
+  backend.runWebGPUProgram = function (this: unknown, program, ...rest) {
+    programs.push(program.shaderKey);
+    return original.call(this, program, ...rest);
+  };
+  try {
+    return { result: await fn(), programs };
+  } finally {
+    backend.runWebGPUProgram = original;
+  }
+}
+
+async function convGradient(): Promise<void> {
+  const x = tf.tensor4d(values(2 * 8 * 8 * 4, 7), X_SHAPE);
+  const f = tf.tensor4d(values(3 * 3 * 4 * 8, 8), F_SHAPE);
+  const grads = tf.grads((xi: tf.Tensor, fi: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, 1, 'same'))))([x, f]);
+  for (const g of grads) await g.data();
+  tf.dispose([x, f, ...grads]);
+}
+
+async function trainingStep(): Promise<BrowserReport['training']> {
+  const backendBefore = tf.getBackend();
+  // Four input channels, so the conv layer's gradients take tfbricks' vec4 programs. (With 3,
+  // e.g. RGB, the filter gradient takes the tiled GEMM, which hangs under Chromium's SwiftShader
+  // until the GPU watchdog loses the device; see README "In the browser".)
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [8, 8, 4], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  const xs = tf.tensor4d(values(8 * 8 * 8 * 4, 9), [8, 8, 8, 4]);
+  const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
+  // Copies of the weights' values: the variables themselves are updated in place.
+  const beforeValues = await Promise.all(model.getWeights().map((w) => w.data()));
+  const evaluate = async () => {
+    const loss = model.evaluate(xs, ys, { batchSize: 8 }) as tf.Scalar;
+    const value = (await loss.data())[0]!;
+    loss.dispose();
+    return value;
+  };
+  const lossBefore = await evaluate();
+  const { programs } = await recordingPrograms(async () => {
+    await model.trainOnBatch(xs, ys);
+  });
+  const lossAfter = await evaluate();
+  const afterValues = await Promise.all(model.getWeights().map((w) => w.data()));
+  const weightsChanged = afterValues.some((v, i) => v.some((e, j) => e !== beforeValues[i]![j]));
+  tf.dispose([xs, ys]);
+  model.dispose();
+  return { backendBefore, backendAfter: tf.getBackend(), lossBefore, lossAfter, weightsChanged, programs: [...new Set(programs)] };
+}
+
+async function run(): Promise<BrowserReport> {
+  const timingsMs: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timingsMs[name] = Math.round(now - t);
+    t = now;
+  };
+  const hasNavigatorGpu = 'gpu' in navigator && !!(navigator as { gpu?: unknown }).gpu;
+  const registry = createBackendRegistry({ env: {} }).register(webgpuBackend()).register(cpuBackend());
+  const resolved = await registry.resolve({ backend: 'webgpu' });
+  const backendAfterResolve = tf.getBackend();
+  const active = trainingKernelsActive();
+  lap('resolve webgpu');
+  const webgpu = await compute();
+  lap('webgpu conv2d/matMul forward+grad');
+  const { programs: convGradPrograms } = await recordingPrograms(convGradient);
+  lap('webgpu conv2d gradient (recorded)');
+  await registry.resolve({ backend: 'cpu' });
+  const cpu = await compute();
+  lap('cpu conv2d/matMul forward+grad');
+  await registry.resolve({ backend: 'webgpu' });
+  const training = await trainingStep();
+  lap('webgpu training step');
+  return {
+    userAgent: navigator.userAgent,
+    secureContext: globalThis.isSecureContext,
+    hasNavigatorGpu,
+    device: { ...resolved.device },
+    resolvedName: resolved.name,
+    backendAfterResolve,
+    trainingKernelsActive: active,
+    trainingKernelNames: [...TRAINING_KERNEL_NAMES],
+    webgpu,
+    cpu,
+    convGradPrograms: [...new Set(convGradPrograms)],
+    training,
+    timingsMs,
+  };
+}
+
+(globalThis as { tfbricksBrowserTest?: () => Promise<BrowserReport> }).tfbricksBrowserTest = run;
