@@ -141,24 +141,27 @@ async function trainingStep(): Promise<BrowserReport['training']> {
 async function run(): Promise<BrowserReport> {
   const timingsMs: Record<string, number> = {};
   let t = performance.now();
-  const lap = (name: string) => {
+  const stage = globalThis as { tfbricksBrowserStage?: string };
+  stage.tfbricksBrowserStage = 'resolve webgpu';
+  const lap = (name: string, next = 'done') => {
     const now = performance.now();
     timingsMs[name] = Math.round(now - t);
     t = now;
+    stage.tfbricksBrowserStage = next;
   };
   const hasNavigatorGpu = 'gpu' in navigator && !!(navigator as { gpu?: unknown }).gpu;
   const registry = createBackendRegistry({ env: {} }).register(webgpuBackend()).register(cpuBackend());
   const resolved = await registry.resolve({ backend: 'webgpu' });
   const backendAfterResolve = tf.getBackend();
   const active = trainingKernelsActive();
-  lap('resolve webgpu');
+  lap('resolve webgpu', 'webgpu conv2d/matMul forward+grad');
   const webgpu = await compute();
-  lap('webgpu conv2d/matMul forward+grad');
+  lap('webgpu conv2d/matMul forward+grad', 'webgpu conv2d gradient (recorded)');
   const { programs: convGradPrograms } = await recordingPrograms(convGradient);
-  lap('webgpu conv2d gradient (recorded)');
+  lap('webgpu conv2d gradient (recorded)', 'cpu conv2d/matMul forward+grad');
   await registry.resolve({ backend: 'cpu' });
   const cpu = await compute();
-  lap('cpu conv2d/matMul forward+grad');
+  lap('cpu conv2d/matMul forward+grad', 'webgpu training step');
   await registry.resolve({ backend: 'webgpu' });
   const training = await trainingStep();
   lap('webgpu training step');

@@ -21,6 +21,8 @@ const harnessDir = join(packageDir, 'browser-test');
 const executablePath = process.env.TFBRICKS_CHROMIUM || '/usr/bin/chromium';
 const requireBrowser = process.env.TFBRICKS_REQUIRE_BROWSER === '1';
 const haveBrowser = existsSync(executablePath);
+/** The page's whole run takes ~1.5 s on SwiftShader with 2 shared cores. */
+const EVALUATE_TIMEOUT_MS = 40_000;
 
 /**
  * Flags for headless Chromium on a machine without network or GPU. `--enable-unsafe-webgpu`
@@ -153,10 +155,24 @@ describe.runIf(haveBrowser)('backend-webgpu in the browser (headless Chromium, n
     });
     timings.load = Math.round(performance.now() - start);
     start = performance.now();
+    // A GPU program that never finishes would otherwise stall until Chromium's GPU watchdog
+    // (about 90 s) loses the device; give up sooner and say which stage the page was in.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer after ${EVALUATE_TIMEOUT_MS} ms`)), EVALUATE_TIMEOUT_MS);
+    });
     try {
-      report = await page.evaluate(() => (globalThis as unknown as { tfbricksBrowserTest: () => Promise<BrowserReport> }).tfbricksBrowserTest());
+      report = await Promise.race([
+        page.evaluate(() => (globalThis as unknown as { tfbricksBrowserTest: () => Promise<BrowserReport> }).tfbricksBrowserTest()),
+        stalled,
+      ]);
     } catch (error) {
-      throw new Error(`the page failed: ${(error as Error).message}\npage log:\n${pageLog.join('\n')}`);
+      const stage = await page
+        .evaluate(() => (globalThis as { tfbricksBrowserStage?: string }).tfbricksBrowserStage ?? 'not started')
+        .catch(() => 'unknown (the page is unresponsive)');
+      throw new Error(`the page failed during "${stage}": ${(error as Error).message}\npage log:\n${pageLog.join('\n')}`);
+    } finally {
+      clearTimeout(timer);
     }
     timings.evaluate = Math.round(performance.now() - start);
     console.log(
