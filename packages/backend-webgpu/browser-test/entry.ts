@@ -105,18 +105,19 @@ async function convGradient(): Promise<void> {
 
 async function trainingStep(): Promise<BrowserReport['training']> {
   const backendBefore = tf.getBackend();
-  // Four input channels, so the conv layer's gradients take tfbricks' vec4 programs. (With 3,
-  // e.g. RGB, the filter gradient takes the tiled GEMM, which hangs under Chromium's SwiftShader
-  // until the GPU watchdog loses the device; see README "In the browser".)
+  // An RGB first layer (3 → 4 channels: outside the vec4 programs; in the browser the plugin
+  // keeps such cases on tfjs' stock kernels, since SwiftShader never finishes compiling the tiled
+  // ones) followed by a 4 → 4 layer that takes tfbricks' vec4 programs.
   const model = tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [8, 8, 4], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
       tfl.layers.flatten(),
       tfl.layers.dense({ units: 3, activation: 'softmax' }),
     ],
   });
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-  const xs = tf.tensor4d(values(8 * 8 * 8 * 4, 9), [8, 8, 8, 4]);
+  const xs = tf.tensor4d(values(8 * 8 * 8 * 3, 9), [8, 8, 8, 3]);
   const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
   // Copies of the weights' values: the variables themselves are updated in place.
   const beforeValues = await Promise.all(model.getWeights().map((w) => w.data()));

@@ -3,6 +3,7 @@ export { ensureNavigatorGpu, type NodeGpuOptions } from './navigator-gpu';
 export { describeAdapter } from './adapter-info';
 export {
   registerTrainingKernels,
+  type RegisterTrainingKernelsOptions,
   useStockKernels,
   trainingKernelsActive,
   setTrainingKernelVariant,

@@ -15,6 +15,13 @@ export interface WebGpuBackendOptions {
   powerPreference?: 'low-power' | 'high-performance';
   /** Replace tfjs' naive training kernels with tfbricks' WGSL ones (default true; env `TFBRICKS_WEBGPU_STOCK_KERNELS=1` turns them off). */
   trainingKernels?: boolean;
+  /**
+   * Let the training kernels use their tiled (workgroup-memory) programs where the vec4 ones
+   * do not apply (channel counts not divisible by 4, e.g. an RGB first layer). Default: true
+   * with Dawn in Node, where they are tested; false in browsers, where Chromium's SwiftShader
+   * never finishes compiling them — those cases use tfjs' stock kernels instead.
+   */
+  tiledPrograms?: boolean;
 }
 
 /** The WebGPU backend: native `navigator.gpu` in browsers, Dawn (`webgpu` package) in Node. */
@@ -61,7 +68,7 @@ export function webgpuBackend(options: WebGpuBackendOptions = {}): BackendPlugin
         });
       }
       if ((options.trainingKernels ?? true) && globalThis.process?.env?.TFBRICKS_WEBGPU_STOCK_KERNELS !== '1') {
-        (await import('./kernels')).registerTrainingKernels();
+        (await import('./kernels')).registerTrainingKernels({ tiledPrograms: options.tiledPrograms ?? source === 'dawn' });
       }
       return { device };
     },

@@ -421,6 +421,35 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
   });
 });
 
+describe('tiledPrograms: false (the browser default)', () => {
+  it('keeps channel counts outside the vec4 programs on the stock kernels, with the same numbers', async ({ skip }) => {
+    if (!available) return skip(skipReason);
+    const grads = () => {
+      const x = tf.tensor4d(values(2 * 6 * 6 * 3, 31), [2, 6, 6, 3]);
+      const f = tf.tensor4d(values(3 * 3 * 3 * 5, 32), [3, 3, 3, 5]);
+      const g = tf.grads((xi: tf.Tensor, fi: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, 1, 'same'))))([x, f]);
+      tf.dispose([x, f]);
+      return g;
+    };
+    const cpu = await on('cpu', grads);
+    try {
+      registerTrainingKernels({ tiledPrograms: true });
+      const tiled = await onWebgpuRecording(grads);
+      expect(tiled.programs).toContain('tfbricksConv2DFilterGradGemm');
+      registerTrainingKernels({ tiledPrograms: false });
+      const stockPath = await onWebgpuRecording(grads);
+      expect(stockPath.programs.filter((k) => k.endsWith('Gemm'))).toEqual([]);
+      expect(trainingKernelsActive()).toBe(true);
+      cpu.forEach((want, i) => {
+        expectClose(tiled.data[i]!, want, `tiled grad ${i}`);
+        expectClose(stockPath.data[i]!, want, `stock-routed grad ${i}`);
+      });
+    } finally {
+      registerTrainingKernels({ tiledPrograms: true });
+    }
+  });
+});
+
 /** Run `fn` on webgpu, recording the shaderKey of every program it dispatches. */
 async function onWebgpuRecording(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ data: Float32Array[]; programs: string[] }> {
   await tf.setBackend('webgpu');

@@ -47,6 +47,18 @@ function useVec4(info: tf.backend_util.Conv2DInfo): boolean {
 }
 
 /**
+ * Whether `auto` may use the tiled (workgroup-memory) programs. They are validated on Dawn in
+ * Node (Vulkan/lavapipe); under Chromium's SwiftShader adapter their shaders never finish
+ * compiling, so in browsers `auto` hands those cases to tfjs' stock kernels instead.
+ * `setTrainingKernelVariant('tiled')` still forces them.
+ */
+let tiledPrograms = true;
+
+function tiledAllowed(): boolean {
+  return variant === 'tiled' || tiledPrograms;
+}
+
+/**
  * Invocations to aim for when splitting the vec4 filter gradient's reduction: a CPU-backed
  * adapter has a handful of cores (more splits only add partial sums to reduce), a real GPU
  * needs hundreds of thousands of invocations in flight.
@@ -112,6 +124,7 @@ const conv2DBackpropFilter = (args: KernelArgs): TensorInfo | TensorInfo[] => {
     const { splits, chunk } = chooseVec4Splits(rows, perSplit, maxPerDimension(backend), isSoftwareAdapter(backend), info.outWidth);
     return runFilterGradVec4(backend, info, x, dy, splits, chunk);
   }
+  if (!tiledAllowed()) return callStock('Conv2DBackpropFilter', args);
   return runFilterGrad(backend, info, x, dy);
 };
 
@@ -137,6 +150,7 @@ const conv2DBackpropInput = (args: KernelArgs): TensorInfo | TensorInfo[] => {
     // Neither channel count suits a tile: tfjs' per-element program wastes nothing here.
     return callStock('Conv2DBackpropInput', args);
   }
+  if (!tiledAllowed()) return callStock('Conv2DBackpropInput', args);
   return runInputGrad(backend, info, dy, filter);
 };
 
@@ -200,6 +214,14 @@ function swap(name: string, kernelFunc: KernelFunc): void {
   tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc });
 }
 
+export interface RegisterTrainingKernelsOptions {
+  /**
+   * Let the `auto` variant use the tiled programs for channel counts the vec4 programs do not
+   * cover (default true). `webgpuBackend()` passes false in browsers (see `tiledPrograms`).
+   */
+  tiledPrograms?: boolean;
+}
+
 /**
  * Replace tfjs-backend-webgpu's training kernels (see {@link TRAINING_KERNEL_NAMES}) with
  * tfbricks' WGSL ones, and route `tf.AdamOptimizer` updates on the webgpu backend through one
@@ -208,7 +230,8 @@ function swap(name: string, kernelFunc: KernelFunc): void {
  * idempotent. Shapes or formats ours do not handle (NCHW, dilations > 1, non-float32) are
  * passed to the stock kernel. Returns the names of the kernels now served by tfbricks.
  */
-export function registerTrainingKernels(): string[] {
+export function registerTrainingKernels(options: RegisterTrainingKernelsOptions = {}): string[] {
+  tiledPrograms = options.tiledPrograms ?? true;
   if (active) return [...TRAINING_KERNEL_NAMES];
   for (const name of TRAINING_KERNEL_NAMES) {
     if (!stock.has(name)) {
