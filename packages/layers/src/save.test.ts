@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile, readdir, mkdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { isTfbricksError } from '@tfbricks/core';
-import { buildModel, createOptimizer, getModelSpec, loadModel, saveModel } from './index';
+import { buildModel, createOptimizer, getModelSpec, loadModel, removeStaleSaveTemporaries, saveModel } from './index';
 import { saveHooks } from './save';
 
 let root: string;
@@ -163,6 +164,32 @@ describe('saveModel / loadModel', () => {
     }
     m1.dispose();
     m2.dispose();
+  });
+
+  it('removes temporaries left by a killed writer, and only those, before the next save', async () => {
+    const dir = join(root, 'stale');
+    const m = buildModel(spec, { seed: 3 });
+    await saveModel(dir, m);
+    // A pid that has certainly exited: a child that already ran to completion.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    expect(Number.isInteger(deadPid) && deadPid > 0).toBe(true);
+    const stale = join(root, `.stale.tmp-${deadPid}-abc-def`);
+    const live = join(root, `.stale.tmp-${process.ppid}-abc-def`);
+    const other = join(root, `.unrelated.tmp-${deadPid}-abc-def`);
+    for (const d of [stale, live, other]) {
+      await mkdir(d);
+      await writeFile(join(d, 'weights.bin'), 'half-written');
+    }
+    await saveModel(dir, m, { metadata: { again: true } });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+    expect((await loadModel(dir)).metadata.again).toBe(true);
+    expect(await removeStaleSaveTemporaries(join(root, 'unrelated'))).toBe(1);
+    expect(existsSync(other)).toBe(false);
+    await rm(live, { recursive: true, force: true });
+    m.dispose();
   });
 
   it('refuses to overwrite a non-empty directory that is not a save', async () => {

@@ -108,6 +108,42 @@ async function exists(path: string): Promise<boolean> {
 /** Test hook: throw at a step to simulate a crash there. @internal */
 export const saveHooks: { crashAt?: 'written' | 'old-moved' | 'new-moved' } = {};
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the temporary directories that saves of `dir` left behind when their process was
+ * killed mid-write (`.<name>.tmp-<pid>-…` next to `dir`). Temporaries of processes still
+ * running, this one included, are kept: they may be writing right now. Returns how many were
+ * removed. {@link writeDirectoryAtomic} calls it before every save.
+ */
+export async function removeStaleSaveTemporaries(dir: string): Promise<number> {
+  const target = resolve(dir);
+  const parent = dirname(target);
+  const prefix = `.${basename(target)}.tmp-`;
+  let entries: string[];
+  try {
+    entries = await fs.readdir(parent);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of entries) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || processAlive(pid))) continue;
+    await fs.rm(join(parent, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
 /**
  * Write `files` as directory `dir`, atomically: everything goes to a temporary sibling
  * directory first, then replaces `dir` by renames. A crash at any moment leaves either the
@@ -118,6 +154,7 @@ export async function writeDirectoryAtomic(dir: string, files: Record<string, Ui
   const target = resolve(dir);
   const parent = dirname(target);
   await fs.mkdir(parent, { recursive: true });
+  await removeStaleSaveTemporaries(target);
   const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
   const prev = `${target}.prev`;
   await fs.mkdir(tmp);

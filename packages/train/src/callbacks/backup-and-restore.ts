@@ -1,4 +1,5 @@
 import { TfbricksError, usageError } from '@tfbricks/core';
+import { removeStaleSaveTemporaries } from '@tfbricks/layers';
 import { loadCheckpointInto, writeCheckpoint } from '../checkpoint-io';
 import type { BatchEnd, Callback, EpochLogs, TrainingContext, TrainingPosition } from '../types';
 
@@ -95,17 +96,9 @@ export class BackupAndRestore implements Callback {
     return position;
   }
 
+  /** Temporaries of a backup write whose process was killed (layers' saveModel writes `.latest.tmp-*` first). */
   private async removeTemporaries(): Promise<void> {
-    const fs = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    let entries: string[];
-    try {
-      entries = await fs.readdir(this.backupDir);
-    } catch {
-      return;
-    }
-    // Left by a process killed during a write (layers' saveModel writes `.latest.tmp-*` first).
-    for (const e of entries) if (e.startsWith(`.${BACKUP}.tmp-`)) await fs.rm(join(this.backupDir, e), { recursive: true, force: true });
+    await removeStaleSaveTemporaries(await this.path());
   }
 
   private async write(ctx: TrainingContext): Promise<void> {
