@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { webgpuBackend } from '@tfbricks/backend-webgpu';
 import { type BackendPlugin, createBackendRegistry } from '@tfbricks/core';
+import type { TransformParams } from '../src';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
@@ -67,4 +68,30 @@ export function readCifarBatch(path: string, count: number): { images: Float32Ar
     }
   }
   return { images, labels };
+}
+
+/** One transform vector as Keras/scipy wrote it (the shared reference and the scipy fixtures). */
+export interface KerasVector {
+  params: Record<string, number | boolean>;
+  fill_mode: 'nearest' | 'constant' | 'reflect' | 'wrap';
+  cval: number;
+  interpolation_order: 0 | 1;
+  shape: [number, number, number];
+  input: string;
+  expected: string;
+}
+
+/** Keras' snake_case transform parameters as ImageDataGenerator's `TransformParams`. */
+export function kerasParams(p: KerasVector['params']): TransformParams {
+  return {
+    theta: p.theta as number | undefined,
+    tx: p.tx as number | undefined,
+    ty: p.ty as number | undefined,
+    shear: p.shear as number | undefined,
+    zx: p.zx as number | undefined,
+    zy: p.zy as number | undefined,
+    flipHorizontal: p.flip_horizontal as boolean | undefined,
+    flipVertical: p.flip_vertical as boolean | undefined,
+    channelShiftIntensity: p.channel_shift_intensity as number | undefined,
+  };
 }

@@ -1,20 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ImageDataGenerator, type TransformParams } from '../src';
-import { decodeF32, maxAbsDiff, readCifarBatch, sharedFile, useBackend } from './helpers';
+import { ImageDataGenerator } from '../src';
+import { decodeF32, kerasParams, maxAbsDiff, readCifarBatch, sharedFile, useBackend, type KerasVector } from './helpers';
 
-interface Vector {
-  params: Record<string, number | boolean>;
-  fill_mode: 'nearest' | 'constant' | 'reflect' | 'wrap';
-  cval: number;
-  interpolation_order: 0 | 1;
-  shape: [number, number, number];
-  input: string;
-  expected: string;
-}
 interface Reference {
-  vectors: Vector[];
+  vectors: KerasVector[];
   fitted: { mean: number[]; std: number[]; zca_epsilon: number; zca_first_two_images_input: string; zca_first_two_images_expected: string };
 }
 
@@ -22,19 +13,6 @@ const refPath = sharedFile('reference/keras-image-data-generator.json');
 const cifarPath = sharedFile('data/cifar10-mini/cifar-10-batches-bin/test_batch.bin');
 const ref: Reference | null = refPath ? (JSON.parse(readFileSync(refPath, 'utf8')) as Reference) : null;
 
-function toParams(p: Vector['params']): TransformParams {
-  return {
-    theta: p.theta as number | undefined,
-    tx: p.tx as number | undefined,
-    ty: p.ty as number | undefined,
-    shear: p.shear as number | undefined,
-    zx: p.zx as number | undefined,
-    zy: p.zy as number | undefined,
-    flipHorizontal: p.flip_horizontal as boolean | undefined,
-    flipVertical: p.flip_vertical as boolean | undefined,
-    channelShiftIntensity: p.channel_shift_intensity as number | undefined,
-  };
-}
 
 describe.skipIf(!ref)("Keras' original outputs (shared/reference)", () => {
   for (const backend of ['cpu', 'webgpu'] as const) {
@@ -46,7 +24,7 @@ describe.skipIf(!ref)("Keras' original outputs (shared/reference)", () => {
         const gen = new ImageDataGenerator({ fillMode: v.fill_mode, cval: v.cval, interpolationOrder: v.interpolation_order });
         const x = tf.tensor3d(decodeF32(v.input), v.shape);
         inputs.push(x);
-        const y = gen.applyTransform(x, toParams(v.params));
+        const y = gen.applyTransform(x, kerasParams(v.params));
         const diff = maxAbsDiff(await y.data(), decodeF32(v.expected));
         y.dispose();
         expect(diff, `vector ${i} ${JSON.stringify(v.params)} ${v.fill_mode}`).toBeLessThanOrEqual(1e-5);
@@ -61,7 +39,7 @@ describe.skipIf(!ref)("Keras' original outputs (shared/reference)", () => {
         const v0 = ref!.vectors[idx[0]];
         const gen = new ImageDataGenerator({ fillMode: v0.fill_mode, cval: v0.cval, interpolationOrder: v0.interpolation_order });
         const batch = tf.stack(idx.map((i) => inputs[i])) as tf.Tensor4D;
-        const y = gen.applyTransform(batch, idx.map((i) => toParams(ref!.vectors[i].params)));
+        const y = gen.applyTransform(batch, idx.map((i) => kerasParams(ref!.vectors[i].params)));
         const data = await y.data();
         idx.forEach((i, k) => {
           const e = decodeF32(ref!.vectors[i].expected);
