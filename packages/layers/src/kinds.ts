@@ -75,6 +75,17 @@ const pair = (c: LayerConfig, k: string) => c[k] as [number, number];
 const name = (c: LayerConfig) => c.name as string;
 const product = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 
+/** Arguments Conv2D and Dense share: activation (or the fused one), bias, initializers, regularizer. */
+function kernelLayerArgs(c: LayerConfig, ctx: CreateContext) {
+  return {
+    activation: (ctx.fusedActivation ?? str(c, 'activation')) as never,
+    useBias: c.useBias as boolean,
+    kernelInitializer: initializer(str(c, 'kernelInitializer'), ctx.seed, 1),
+    biasInitializer: initializer(str(c, 'biasInitializer'), ctx.seed, 2),
+    kernelRegularizer: regularizer(c.kernelRegularizer),
+  };
+}
+
 const conv2d: LayerKind = {
   className: 'Conv2D',
   normalize(config, where) {
@@ -113,11 +124,7 @@ const conv2d: LayerKind = {
       kernelSize: pair(c, 'kernelSize'),
       strides: pair(c, 'strides'),
       padding: str(c, 'padding') as 'valid' | 'same',
-      activation: (ctx.fusedActivation ?? str(c, 'activation')) as never,
-      useBias: c.useBias as boolean,
-      kernelInitializer: initializer(str(c, 'kernelInitializer'), ctx.seed, 1),
-      biasInitializer: initializer(str(c, 'biasInitializer'), ctx.seed, 2),
-      kernelRegularizer: regularizer(c.kernelRegularizer),
+      ...kernelLayerArgs(c, ctx),
     };
     return ctx.fusedActivation === 'relu' ? new (fusedLayerClasses().Conv2D)(args) : tf.layers.conv2d(args);
   },
@@ -148,11 +155,7 @@ const dense: LayerKind = {
     const args = {
       name: name(c),
       units: c.units as number,
-      activation: (ctx.fusedActivation ?? str(c, 'activation')) as never,
-      useBias: c.useBias as boolean,
-      kernelInitializer: initializer(str(c, 'kernelInitializer'), ctx.seed, 1),
-      biasInitializer: initializer(str(c, 'biasInitializer'), ctx.seed, 2),
-      kernelRegularizer: regularizer(c.kernelRegularizer),
+      ...kernelLayerArgs(c, ctx),
     };
     return ctx.fusedActivation === 'relu' ? new (fusedLayerClasses().Dense)(args) : tf.layers.dense(args);
   },
