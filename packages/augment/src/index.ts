@@ -4,7 +4,7 @@ export * from './plugins';
 export * from './keras-matrix';
 export * from './fill-mode';
 export * from './ranges';
-export * from './sampling';
+export { planSampling, type ImageGeometry, type SamplingPlan } from './sampling';
 export * from './eigen';
 export * from './zca';
 export * from './resample-kernels';

@@ -22,28 +22,24 @@ export interface SamplingPlan {
 }
 
 /**
- * Computes, in float64 on the CPU, exactly what scipy.ndimage.affine_transform reads for
- * every output pixel (order 0 or 1, modes nearest/constant/reflect/wrap), for the whole
- * batch at once; flips after the affine step are folded in as output permutations.
+ * Visits every output pixel of a whole NHWC batch with the source coordinate that
+ * scipy.ndimage.affine_transform reads for it: float64, in scipy's order of operations
+ * (`icoor = sum(out_coord * row) + shift`), with the fill mode applied; flips after the
+ * affine step are folded in as output permutations. `r` or `c` is NaN where scipy reads
+ * `cval`. `pixel` is the flat output pixel index (`b*h*w + i*w + j`), `base` the flat index
+ * of that image's first pixel.
  */
-export function planSampling(
+export function forEachSourceCoordinate(
   geometries: readonly ImageGeometry[],
   h: number,
   w: number,
-  order: InterpolationOrder,
   mode: FillMode,
-): SamplingPlan {
-  const b = geometries.length;
+  visit: (pixel: number, base: number, r: number, c: number) => void,
+): void {
   const hw = h * w;
-  const n = b * hw;
-  const cvalRow = -1;
-  const taps = order === 0 ? 1 : 4;
-  const indices = new Int32Array(n * taps);
-  const weights = taps === 4 ? new Float32Array(n * 4) : null;
-  let usesCval = false;
   const colR = new Float64Array(w);
   const colC = new Float64Array(w);
-  for (let img = 0; img < b; img++) {
+  for (let img = 0; img < geometries.length; img++) {
     const g = geometries[img];
     const m = g.map ?? { a00: 1, a01: 0, a10: 0, a11: 1, o0: 0, o1: 0 };
     const mapped = g.map !== null;
@@ -58,54 +54,75 @@ export function planSampling(
       const rowR = si * m.a00;
       const rowC = si * m.a10;
       for (let j = 0; j < w; j++) {
-        // scipy: icoor = (sum of out_coord * row) + shift, in this order.
         let r = rowR + colR[j] + m.o0;
         let c = rowC + colC[j] + m.o1;
         if (mapped) {
           if (!(r >= 0 && r <= h - 1)) r = mapCoordinate(r, h, mode);
           if (!(c >= 0 && c <= w - 1)) c = mapCoordinate(c, w, mode);
         }
-        const out = (base + i * w + j) * taps;
-        if (Number.isNaN(r) || Number.isNaN(c)) {
-          usesCval = true;
-          indices[out] = cvalRow;
-          if (weights) {
-            weights[out] = 1;
-            for (let k = 1; k < 4; k++) {
-              indices[out + k] = cvalRow;
-              weights[out + k] = 0;
-            }
-          }
-          continue;
-        }
-        if (weights === null) {
-          const ri = clamp(Math.floor(r + 0.5), h);
-          const ci = clamp(Math.floor(c + 0.5), w);
-          indices[out] = base + ri * w + ci;
-        } else {
-          const r0 = Math.floor(r);
-          const c0 = Math.floor(c);
-          const tr = r - r0;
-          const tc = c - c0;
-          const ra = clamp(r0, h) * w;
-          const rb = clamp(r0 + 1, h) * w;
-          const ca = clamp(c0, w);
-          const cb = clamp(c0 + 1, w);
-          indices[out] = base + ra + ca;
-          indices[out + 1] = base + ra + cb;
-          indices[out + 2] = base + rb + ca;
-          indices[out + 3] = base + rb + cb;
-          weights[out] = (1 - tr) * (1 - tc);
-          weights[out + 1] = (1 - tr) * tc;
-          weights[out + 2] = tr * (1 - tc);
-          weights[out + 3] = tr * tc;
-        }
+        visit(base + i * w + j, base, r, c);
       }
     }
   }
+}
+
+/**
+ * Computes, in float64 on the CPU, exactly what scipy.ndimage.affine_transform reads for
+ * every output pixel (order 0 or 1, modes nearest/constant/reflect/wrap), for the whole
+ * batch at once; flips after the affine step are folded in as output permutations.
+ */
+export function planSampling(
+  geometries: readonly ImageGeometry[],
+  h: number,
+  w: number,
+  order: InterpolationOrder,
+  mode: FillMode,
+): SamplingPlan {
+  const n = geometries.length * h * w;
+  const cvalRow = -1;
+  const taps = order === 0 ? 1 : 4;
+  const indices = new Int32Array(n * taps);
+  const weights = taps === 4 ? new Float32Array(n * 4) : null;
+  let usesCval = false;
+  forEachSourceCoordinate(geometries, h, w, mode, (pixel, base, r, c) => {
+    const out = pixel * taps;
+    if (Number.isNaN(r) || Number.isNaN(c)) {
+      usesCval = true;
+      indices[out] = cvalRow;
+      if (weights) {
+        weights[out] = 1;
+        for (let k = 1; k < 4; k++) {
+          indices[out + k] = cvalRow;
+          weights[out + k] = 0;
+        }
+      }
+      return;
+    }
+    if (weights === null) {
+      indices[out] = base + clampIndex(Math.floor(r + 0.5), h) * w + clampIndex(Math.floor(c + 0.5), w);
+      return;
+    }
+    const r0 = Math.floor(r);
+    const c0 = Math.floor(c);
+    const tr = r - r0;
+    const tc = c - c0;
+    const ra = clampIndex(r0, h) * w;
+    const rb = clampIndex(r0 + 1, h) * w;
+    const ca = clampIndex(c0, w);
+    const cb = clampIndex(c0 + 1, w);
+    indices[out] = base + ra + ca;
+    indices[out + 1] = base + ra + cb;
+    indices[out + 2] = base + rb + ca;
+    indices[out + 3] = base + rb + cb;
+    weights[out] = (1 - tr) * (1 - tc);
+    weights[out + 1] = (1 - tr) * tc;
+    weights[out + 2] = tr * (1 - tc);
+    weights[out + 3] = tr * tc;
+  });
   return { taps, indices, weights, usesCval };
 }
 
-function clamp(i: number, len: number): number {
+/** A neighbour index clamped into [0, len-1] (scipy clamps the taps beside the edge). */
+export function clampIndex(i: number, len: number): number {
   return i < 0 ? 0 : i >= len ? len - 1 : i;
 }
