@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { createBackendRegistry } from '@tfbricks/core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { TRAINING_KERNEL_NAMES, trainingKernelsActive, webgpuBackend } from '@tfbricks/backend-webgpu';
+import { recordingPrograms } from '../src/test-support/record-programs';
 
 export interface Computed {
   /** conv2d forward, matMul forward, then dLoss/dx, dLoss/dfilter, dLoss/da, dLoss/db. */
@@ -75,24 +76,6 @@ async function compute(): Promise<Computed> {
   for (const [name, t] of named) outputs.push({ name, shape: t.shape, values: Array.from(await t.data()) });
   tf.dispose([x, f, a, b, wConv, wMat, ...named.map(([, t]) => t)]);
   return { outputs };
-}
-
-type ProgramRunner = { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
-
-/** Run `fn` on the current (webgpu) backend, recording the shaderKey of every program it dispatches. */
-async function recordingPrograms<T>(fn: () => Promise<T>): Promise<{ result: T; programs: string[] }> {
-  const backend = tf.backend() as unknown as ProgramRunner;
-  const original = backend.runWebGPUProgram;
-  const programs: string[] = [];
-  backend.runWebGPUProgram = function (this: unknown, program, ...rest) {
-    programs.push(program.shaderKey);
-    return original.call(this, program, ...rest);
-  };
-  try {
-    return { result: await fn(), programs };
-  } finally {
-    backend.runWebGPUProgram = original;
-  }
 }
 
 async function convGradient(): Promise<void> {

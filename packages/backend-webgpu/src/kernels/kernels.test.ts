@@ -8,6 +8,7 @@ import { TRAINING_KERNEL_NAMES, registerTrainingKernels, setTrainingKernelVarian
 import type { TrainingKernelVariant } from './index';
 import { fusedAdamInstalled } from './adam';
 import { chooseVec4Splits, isSoftwareAdapter } from './register';
+import { recordingPrograms } from '../test-support/record-programs';
 
 // TFBRICKS_REQUIRE_WEBGPU=1 (CI, with lavapipe) turns a missing adapter into a failure.
 const required = process.env.TFBRICKS_REQUIRE_WEBGPU === '1';
@@ -453,18 +454,8 @@ describe('tiledPrograms: false (the browser default)', () => {
 /** Run `fn` on webgpu, recording the shaderKey of every program it dispatches. */
 async function onWebgpuRecording(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ data: Float32Array[]; programs: string[] }> {
   await tf.setBackend('webgpu');
-  const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
-  const original = backend.runWebGPUProgram;
-  const programs: string[] = [];
-  backend.runWebGPUProgram = function (this: unknown, program, ...rest) {
-    programs.push(program.shaderKey);
-    return original.call(this, program, ...rest);
-  };
-  try {
-    return { data: await on('webgpu', fn), programs };
-  } finally {
-    backend.runWebGPUProgram = original;
-  }
+  const { result, programs } = await recordingPrograms(() => on('webgpu', fn));
+  return { data: result, programs };
 }
 
 function backpropFilter(
