@@ -33,3 +33,6 @@ export function sharedConfig(overrides: { testTimeout?: number } = {}): ViteUser
 }
 
 export const repoRoot = resolve(root);
+
+/** The `shared/` folder beside the checkout (test data and references); may be absent. */
+export const sharedDir = resolve(root, '../shared');

@@ -8,8 +8,9 @@ import { type BackendPlugin, createBackendRegistry } from '@tfbricks/core';
 import type { TransformParams } from '../src';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = resolve(here, '../../..');
-export const sharedDir = resolve(repoRoot, '../shared');
+import { repoRoot, sharedDir } from '../../../vitest.shared';
+
+export { repoRoot, sharedDir };
 
 /** The shared folder's file, or null (and a printed reason) when absent. */
 export function sharedFile(rel: string): string | null {

@@ -7,9 +7,11 @@ import type { CliIo } from '../src/io';
 import { main } from '../src/main';
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const repoRoot = resolve(packageDir, '../..');
+import { repoRoot, sharedDir } from '../../../vitest.shared';
+
+export { repoRoot };
 /** `<repo>/../shared/data/cifar10-mini`, when present. */
-export const miniCifar = resolve(repoRoot, '../shared/data/cifar10-mini');
+export const miniCifar = join(sharedDir, 'data/cifar10-mini');
 export const hasMiniCifar = existsSync(join(miniCifar, 'cifar-10-batches-bin', 'test_batch.bin'));
 
 export function tempDir(prefix = 'tfbricks-cli-'): string {

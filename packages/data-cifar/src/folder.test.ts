@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../vitest.shared';
 import { makeFiles, writeFolder } from '../test/fixtures';
 import { loadCifar10, loadCifar100 } from './load';
 import { CIFAR10_SPEC, CIFAR100_SPEC, IMAGE_BYTES, recordBytes } from './spec';
@@ -10,9 +10,7 @@ import { CIFAR10_SPEC, CIFAR100_SPEC, IMAGE_BYTES, recordBytes } from './spec';
 const tmp = mkdtempSync(join(tmpdir(), 'tfb-cifar-folder-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
-const miniDir = join(repoRoot, '../shared/data/cifar10-mini/cifar-10-batches-bin');
+const miniDir = join(sharedDir, 'data/cifar10-mini/cifar-10-batches-bin');
 
 function expectNhwc(images: Uint8Array, outIndex: number, planar: Buffer, offset: number): void {
   for (let p = 0; p < 1024; p += 37) {

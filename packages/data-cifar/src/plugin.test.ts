@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describeDatasetConformance } from '@tfbricks/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../vitest.shared';
 import { makeFiles, writeFolder } from '../test/fixtures';
 import { cifar10Dataset, cifar100Dataset, datasetInfo } from './plugin';
 import { loadCifar10 } from './load';
@@ -13,7 +13,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'tfb-cifar-plugin-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const dir10 = writeFolder(join(tmp, 'c10'), makeFiles(CIFAR10_SPEC, { train: 100, test: 20 }, 21));
 const dir100 = writeFolder(join(tmp, 'c100'), makeFiles(CIFAR100_SPEC, { train: 60, test: 15 }, 22));
-const miniDir = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), '../shared/data/cifar10-mini/cifar-10-batches-bin');
+const miniDir = join(sharedDir, 'data/cifar10-mini/cifar-10-batches-bin');
 const mini = existsSync(join(miniDir, 'data_batch_1.bin'));
 
 describe('cifar10Dataset (synthetic folder, 20% validation)', () => {

@@ -6,9 +6,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfc from '@tensorflow/tfjs-core';
 import { isTfbricksError } from '@tfbricks/core';
 import { buildModel, getModelSpec, modelZoo, summary, analyzeSpec } from './index';
-import { repoRoot } from '../../../vitest.shared';
+import { sharedDir } from '../../../vitest.shared';
 
-const referenceSummary = join(repoRoot, '..', 'shared', 'reference', 'keras-seed-model-summary.txt');
+const referenceSummary = join(sharedDir, 'reference', 'keras-seed-model-summary.txt');
 
 const expected: Record<string, { params: number; trainable: number; layers?: Record<string, number> }> = {
   'keras-cifar10-deep': { params: 1_071_542, trainable: 1_071_542, layers: { Conv2D: 15, Activation: 17, Dropout: 4, MaxPooling2D: 2, GlobalMaxPooling2D: 1, Dense: 2 } },

@@ -3,11 +3,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { createBackendRegistry, Rng } from '@tfbricks/core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const sharedDir = resolve(repoRoot, '../shared');
+import { repoRoot, sharedDir } from '../../../vitest.shared';
+
+export { repoRoot, sharedDir };
 export const cifarMiniDir = join(sharedDir, 'data/cifar10-mini');
 export const hasCifarMini = existsSync(join(cifarMiniDir, 'cifar-10-batches-bin'));
 
