@@ -1,6 +1,6 @@
 // Shared vitest settings: workspace packages resolve to their TypeScript sources,
 // so tests run without a prior build.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ViteUserConfig } from 'vitest/config';
@@ -8,12 +8,25 @@ import type { ViteUserConfig } from 'vitest/config';
 const root = dirname(fileURLToPath(import.meta.url));
 const packagesDir = join(root, 'packages');
 
+/**
+ * `@tfbricks/<dir>` -> `packages/<dir>/src/index.ts`, and every subpath export a package declares
+ * (`"./node"`, `"./testing"`) -> `packages/<dir>/src/<sub>/index.ts` or `src/<sub>.ts`.
+ */
 function workspaceAliases(): { find: RegExp; replacement: string }[] {
-  const aliases: { find: RegExp; replacement: string }[] = [
-    { find: /^@tfbricks\/core\/testing$/, replacement: join(packagesDir, 'core/src/testing/index.ts') },
-  ];
+  const aliases: { find: RegExp; replacement: string }[] = [];
   for (const dir of readdirSync(packagesDir)) {
-    const entry = join(packagesDir, dir, 'src/index.ts');
+    const src = join(packagesDir, dir, 'src');
+    const pkgFile = join(packagesDir, dir, 'package.json');
+    if (existsSync(pkgFile)) {
+      const exportsMap = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports?: Record<string, unknown> }).exports ?? {};
+      for (const key of Object.keys(exportsMap)) {
+        const sub = key.replace(/^\.\/?/, '');
+        if (sub === '' || sub === 'package.json') continue;
+        const entry = [join(src, sub, 'index.ts'), join(src, `${sub}.ts`)].find((f) => existsSync(f));
+        if (entry) aliases.push({ find: new RegExp(`^@tfbricks/${dir}/${sub}$`), replacement: entry });
+      }
+    }
+    const entry = join(src, 'index.ts');
     if (existsSync(entry)) aliases.push({ find: new RegExp(`^@tfbricks/${dir}$`), replacement: entry });
   }
   return aliases;
