@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../atomic';
 import { type LoadedData, describeData, loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';
-import type { CommandContext } from '../main';
+import type { CommandContext } from '../command';
 import { specFor } from '../models';
 import { writeModelPlots } from '../plots';
 import { type ProgressMode, ProgressReporter } from '../progress';
