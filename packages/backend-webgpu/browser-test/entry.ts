@@ -4,7 +4,7 @@
 // Results go back to the test through page.evaluate(() => window.tfbricksBrowserTest()).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createBackendRegistry } from '@tfbricks/core';
+import { ADAM_UPDATE_KERNEL, createBackendRegistry } from '@tfbricks/core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { TRAINING_KERNEL_NAMES, trainingKernelsActive, webgpuBackend } from '@tfbricks/backend-webgpu';
 import { recordingPrograms } from '../src/test-support/record-programs';
@@ -35,6 +35,8 @@ export interface BrowserReport {
     weightsChanged: boolean;
     programs: string[];
   };
+  /** One run of core's TfbricksAdamUpdate on webgpu: its programs and the worst error against Keras' formula. */
+  adamKernel: { programs: string[]; worstError: number };
   timingsMs: Record<string, number>;
 }
 
@@ -122,6 +124,32 @@ async function trainingStep(): Promise<BrowserReport['training']> {
   return { backendBefore, backendAfter: tf.getBackend(), lossBefore, lossAfter, weightsChanged, programs: [...new Set(programs)] };
 }
 
+/** Keras' Adam update through the named kernel the plugin registers, checked against the formula in float64. */
+async function adamKernel(): Promise<BrowserReport['adamKernel']> {
+  const n = 96;
+  const [x, g, m] = [values(n, 11), values(n, 12), values(n, 13)];
+  const v = values(n, 14).map((e) => e * e);
+  const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, lrT: 0.01 };
+  const { result, programs } = await recordingPrograms(async () => {
+    const outs = tf.engine().runKernel(
+      ADAM_UPDATE_KERNEL,
+      { variable: tf.tensor1d(x), gradient: tf.tensor1d(g), m: tf.tensor1d(m), v: tf.tensor1d(v) },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
+    const data = await Promise.all(outs.map((o) => o.data()));
+    tf.dispose(outs);
+    return data;
+  });
+  let worstError = 0;
+  for (let i = 0; i < n; i++) {
+    const m1 = m[i]! * attrs.beta1 + g[i]! * (1 - attrs.beta1);
+    const v1 = v[i]! * attrs.beta2 + g[i]! ** 2 * (1 - attrs.beta2);
+    const x1 = x[i]! - (m1 / (Math.sqrt(v1) + attrs.epsilon)) * attrs.lrT;
+    [m1, v1, x1].forEach((want, k) => (worstError = Math.max(worstError, Math.abs(result[k]![i]! - want))));
+  }
+  return { programs: [...new Set(programs)], worstError };
+}
+
 async function run(): Promise<BrowserReport> {
   const timingsMs: Record<string, number> = {};
   let t = performance.now();
@@ -148,7 +176,9 @@ async function run(): Promise<BrowserReport> {
   lap('cpu conv2d/matMul forward+grad', 'webgpu training step');
   await registry.resolve({ backend: 'webgpu' });
   const training = await trainingStep();
-  lap('webgpu training step');
+  lap('webgpu training step', 'webgpu Adam kernel');
+  const adam = await adamKernel();
+  lap('webgpu Adam kernel');
   return {
     userAgent: navigator.userAgent,
     secureContext: globalThis.isSecureContext,
@@ -162,6 +192,7 @@ async function run(): Promise<BrowserReport> {
     cpu,
     convGradPrograms: [...new Set(convGradPrograms)],
     training,
+    adamKernel: adam,
     timingsMs,
   };
 }

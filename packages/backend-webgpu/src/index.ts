@@ -8,6 +8,7 @@ export {
   trainingKernelsActive,
   setTrainingKernelVariant,
   TRAINING_KERNEL_NAMES,
+  ADDED_KERNEL_NAMES,
   type TrainingKernelName,
   type TrainingKernelVariant,
 } from './kernels';

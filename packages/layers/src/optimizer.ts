@@ -1,4 +1,5 @@
-import { TfbricksError } from '@tfbricks/core';
+import { ADAM_UPDATE_KERNEL, TfbricksError } from '@tfbricks/core';
+import type { AdamUpdateAttrs, AdamUpdateInputs } from '@tfbricks/core';
 import * as tfc from '@tensorflow/tfjs-core';
 
 type NamedTensor = { name: string; tensor: tfc.Tensor };
@@ -93,7 +94,9 @@ export abstract class KerasOptimizer extends tfc.Optimizer {
  * Kingma & Ba's "epsilon hat", added to `sqrt(v)` after folding the bias corrections into
  * the step size: `lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)`,
  * `p -= lr_t * m / (sqrt(v) + epsilon)`. (tfjs' `tf.train.adam` adds epsilon to
- * `sqrt(v_hat)` instead, an effectively smaller epsilon early in training.)
+ * `sqrt(v_hat)` instead, an effectively smaller epsilon early in training.) Where the active
+ * backend registers core's `TfbricksAdamUpdate` kernel (`@tfbricks/backend-webgpu` does), the
+ * update of each float32 variable runs as that one kernel; elsewhere as the ops below.
  */
 export class KerasAdam extends KerasOptimizer {
   static readonly className = 'KerasAdam';
@@ -113,6 +116,16 @@ export class KerasAdam extends KerasOptimizer {
     const m = s.get('m')!;
     const v = s.get('v')!;
     const lrT = (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    if (p.dtype === 'float32' && g.dtype === 'float32' && tfc.getKernel(ADAM_UPDATE_KERNEL, tfc.getBackend())) {
+      // The active backend provides the whole update as one kernel (webgpu: 3 programs).
+      const inputs: AdamUpdateInputs<tfc.Tensor> = { variable: p, gradient: g, m, v };
+      const attrs: AdamUpdateAttrs = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, lrT };
+      const [mNext, vNext, pNext] = tfc.engine().runKernel(ADAM_UPDATE_KERNEL, inputs as unknown as tfc.NamedTensorMap, attrs as unknown as tfc.NamedAttrMap) as tfc.Tensor[];
+      m.assign(mNext!);
+      v.assign(vNext!);
+      p.assign(pNext!);
+      return;
+    }
     const mT = tfc.add(tfc.mul(m, this.beta1), tfc.mul(g, 1 - this.beta1));
     const vT = tfc.add(tfc.mul(v, this.beta2), tfc.mul(tfc.square(g), 1 - this.beta2));
     m.assign(mT);

@@ -1,1 +1,1 @@
-export { registerTrainingKernels, type RegisterTrainingKernelsOptions, useStockKernels, trainingKernelsActive, TRAINING_KERNEL_NAMES, type TrainingKernelName, setTrainingKernelVariant, type TrainingKernelVariant } from './register';
+export { registerTrainingKernels, type RegisterTrainingKernelsOptions, useStockKernels, trainingKernelsActive, TRAINING_KERNEL_NAMES, ADDED_KERNEL_NAMES, type TrainingKernelName, setTrainingKernelVariant, type TrainingKernelVariant } from './register';

@@ -3,7 +3,7 @@ import { usageError } from '@tfbricks/core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradSupported, runFilterGrad } from './conv2d-backprop-filter';
 import { inputGradSupported, runInputGrad } from './conv2d-backprop-input';
-import { installFusedAdam, uninstallFusedAdam } from './adam';
+import { adamUpdateConfig } from './adam';
 import { isColumnSum, runColumnSum } from './column-sum';
 import { forwardVec4Supported, runForwardVec4 } from './conv2d-forward-vec4';
 import { runFilterGradVec4, runInputGradCo4, runInputGradVec4, vec4Eligible } from './conv2d-backprop-vec4';
@@ -222,10 +222,13 @@ export interface RegisterTrainingKernelsOptions {
   tiledPrograms?: boolean;
 }
 
+/** Kernels this package adds to the tfjs `webgpu` backend (declared by `@tfbricks/core`). */
+export const ADDED_KERNEL_NAMES = [adamUpdateConfig.kernelName] as const;
+
 /**
  * Replace tfjs-backend-webgpu's training kernels (see {@link TRAINING_KERNEL_NAMES}) with
- * tfbricks' WGSL ones, and route `tf.AdamOptimizer` updates on the webgpu backend through one
- * fused elementwise program per output (see `adam.ts`). Call after
+ * tfbricks' WGSL ones, and register core's `TfbricksAdamUpdate` (Keras' Adam in three
+ * elementwise programs per variable, see `adam.ts`; `KerasAdam` uses it when registered). Call after
  * `@tensorflow/tfjs-backend-webgpu` has been imported (its stock kernels must be registered);
  * idempotent. Shapes or formats ours do not handle (NCHW, dilations > 1, non-float32) are
  * passed to the stock kernel. Returns the names of the kernels now served by tfbricks.
@@ -245,19 +248,22 @@ export function registerTrainingKernels(options: RegisterTrainingKernelsOptions 
     }
   }
   for (const name of TRAINING_KERNEL_NAMES) swap(name, ours[name] as unknown as KernelFunc);
-  installFusedAdam();
+  swap(adamUpdateConfig.kernelName, adamUpdateConfig.kernelFunc);
   active = true;
   return [...TRAINING_KERNEL_NAMES];
 }
 
-/** Put tfjs' stock kernels and Adam update back (for comparisons); `registerTrainingKernels()` re-enables ours. */
+/**
+ * Put tfjs' stock kernels back and remove the added ones (for comparisons: `KerasAdam` then
+ * runs its op-by-op update); `registerTrainingKernels()` re-enables ours.
+ */
 export function useStockKernels(): void {
   if (!active) return;
   for (const name of TRAINING_KERNEL_NAMES) {
     const config = stock.get(name);
     if (config) swap(name, config.kernelFunc);
   }
-  uninstallFusedAdam();
+  for (const name of ADDED_KERNEL_NAMES) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
   active = false;
 }
 
