@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { describeResolution } from '@tfbricks/core';
-import { buildModel, createOptimizer, saveModel, summary } from '@tfbricks/layers';
+import { buildModel, createOptimizer, summary } from '@tfbricks/layers';
+import { saveModel } from '@tfbricks/layers/node';
 import {
   BackupAndRestore,
   CSVLogger,
