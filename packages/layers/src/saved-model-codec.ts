@@ -318,7 +318,7 @@ function countNonFinite(data: Float32Array | Int32Array): { nan: number; inf: nu
   return { nan, inf };
 }
 
-const NONFINITE_HINT = 'the save came from a diverged run; load it with { allowNonFinite: true } (library) to inspect it';
+const NONFINITE_HINT = 'the save came from a diverged run; retrain (e.g. with a lower learning rate) or use an earlier checkpoint';
 
 async function restoreOptimizer(
   where: string,

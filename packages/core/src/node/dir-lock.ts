@@ -46,6 +46,21 @@ function isStale(r: LockRecord | undefined): boolean {
   return r.host === hostname() && !processAlive(r.pid);
 }
 
+/** The live holder of `dir`'s lock, if any (a stale lock has none). Reads only. */
+export function lockHolder(dir: string): LockRecord | undefined {
+  const held = readRecord(join(dir, LOCK_FILE));
+  return held && !isStale(held.record) ? held.record : undefined;
+}
+
+/** The `E_LOCKED` error for a directory held by `r`. */
+export function lockedError(dir: string, r: LockRecord): TfbricksError {
+  return new TfbricksError(
+    'E_LOCKED',
+    `${echo(dir)} is in use by another tfbricks process (pid ${r.pid}${r.host !== hostname() ? ` on ${echo(r.host)}` : ''}, ${echo(r.purpose)} since ${echo(r.startedAt)})`,
+    { hint: `wait for it to finish or stop it (kill ${r.pid}); if no such process exists, delete ${join(dir, LOCK_FILE)}`, details: { pid: r.pid, lock: join(dir, LOCK_FILE) } },
+  );
+}
+
 /**
  * Take the exclusive lock on directory `dir` (which must exist): a `.tfbricks.lock` file
  * created with O_EXCL holding this process's pid. A lock whose holder is gone (killed,
@@ -64,14 +79,7 @@ export function lockDirectory(dir: string, purpose: string): DirectoryLock {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(e, path, 'lock file', 'write');
       const held = readRecord(path);
       if (!held) continue;
-      if (!isStale(held.record)) {
-        const r = held.record!;
-        throw new TfbricksError(
-          'E_LOCKED',
-          `${echo(dir)} is in use by another tfbricks process (pid ${r.pid}${r.host !== hostname() ? ` on ${echo(r.host)}` : ''}, ${echo(r.purpose)} since ${echo(r.startedAt)})`,
-          { hint: `wait for it to finish or stop it (kill ${r.pid}); if no such process exists, delete ${path}`, details: { pid: r.pid, lock: path } },
-        );
-      }
+      if (!isStale(held.record)) throw lockedError(dir, held.record!);
       // Remove the stale lock only if it is still the one we judged stale.
       const again = readRecord(path);
       if (again && again.text === held.text) {
