@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import '@tensorflow/tfjs-layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { describeResolution } from '@tfbricks/core';
+import { type ResolvedBackend, describeResolution } from '@tfbricks/core';
 import { buildModel, createOptimizer, saveModel, summary } from '@tfbricks/layers';
 import {
   BackupAndRestore,
@@ -41,13 +41,34 @@ function readDone(runDir: string): DoneRecord | undefined {
   }
 }
 
-function prepareRunDir(resolved: ResolvedTrain): void {
+/** Why the registry chose a backend, in config.json's words. */
+const CHOSEN_BY: Record<ResolvedBackend['source'], string> = {
+  option: '--backend',
+  env: 'TFBRICKS_BACKEND',
+  priority: 'highest priority available',
+};
+
+/**
+ * The backend this invocation actually trained on and why (config.backend is only what was asked
+ * for with --backend: null when the choice came from TFBRICKS_BACKEND or from priority).
+ */
+function backendRecord(backend: ResolvedBackend): Record<string, unknown> {
+  return {
+    name: backend.name,
+    chosenBy: CHOSEN_BY[backend.source] ?? backend.source,
+    device: backend.device.description,
+    software: backend.device.software ?? null,
+    passedOver: backend.passedOver,
+  };
+}
+
+function prepareRunDir(resolved: ResolvedTrain, backend: ResolvedBackend): void {
   const { config, mode } = resolved;
   if (mode === 'overwrite') {
     for (const entry of readdirSync(config.runDir)) rmSync(join(config.runDir, entry), { recursive: true, force: true });
   }
   mkdirSync(config.runDir, { recursive: true });
-  writeFileAtomic(join(config.runDir, CONFIG_FILE), `${JSON.stringify({ tfbricksRun: 1, config }, null, 2)}\n`);
+  writeFileAtomic(join(config.runDir, CONFIG_FILE), `${JSON.stringify({ tfbricksRun: 1, config, backendUsed: backendRecord(backend) }, null, 2)}\n`);
 }
 
 function progressMode(resolved: ResolvedTrain, isTTY: boolean | undefined): ProgressMode {
@@ -76,7 +97,7 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
     for (const line of describeData(data)) println(out, line);
     if (signals.exitCode !== undefined) return signals.exitCode;
 
-    prepareRunDir(resolved);
+    prepareRunDir(resolved, backend);
     const spec = specFor(config.model, { numClasses: data.classNames.length, inputShape: data.imageShape });
     await writeModelPlots(join(config.runDir, RUN_LAYOUT.modelPlot), spec);
 
