@@ -1,5 +1,5 @@
 import type { BackendPlugin } from '@tfbricks/core';
-import { TfbricksError, errorMessage } from '@tfbricks/core';
+import { TfbricksError, errorMessage, installCommand } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface CpuBackendOptions {
@@ -30,7 +30,7 @@ export function cpuBackend(options: CpuBackendOptions = {}): BackendPlugin {
         await import('@tensorflow/tfjs-backend-cpu');
       } catch (error) {
         throw new TfbricksError('E_BACKEND_INIT', `cannot load @tensorflow/tfjs-backend-cpu: ${errorMessage(error)}`, {
-          hint: 'install it: pnpm add @tensorflow/tfjs-backend-cpu',
+          hint: `install it: ${installCommand(['@tensorflow/tfjs-backend-cpu'])} (same version as @tensorflow/tfjs-core)`,
           cause: error,
         });
       }

@@ -2,8 +2,17 @@ import '@tensorflow/tfjs-layers';
 import { isTfbricksError } from '@tfbricks/core';
 import { describeBackendConformance } from '@tfbricks/core/testing';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cudaBackend } from './cuda-backend';
+
+// Install hints name the package manager from npm_config_user_agent; these expectations are pnpm's.
+beforeEach(() => {
+  vi.stubEnv('npm_config_user_agent', 'pnpm/10.34.8 npm/? node/v20.20.2 linux x64');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
 
 // The real @tensorflow/tfjs-node-gpu: present only on CUDA machines. Where it does not
 // resolve, the failure path is checked for real and the success path is reported as skipped.

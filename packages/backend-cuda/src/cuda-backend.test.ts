@@ -2,10 +2,19 @@ import '@tensorflow/tfjs-layers';
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { TfbricksError, createBackendRegistry, isTfbricksError } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cudaBackend } from './cuda-backend';
 import type { GpuProbe } from './gpu-probe';
 import { dlopenError, fakeTfjsNodeGpu, moduleNotFound } from './test-support/fake-tfjs-node-gpu';
+
+// Install hints name the package manager from npm_config_user_agent; these expectations are pnpm's.
+beforeEach(() => {
+  vi.stubEnv('npm_config_user_agent', 'pnpm/10.34.8 npm/? node/v20.20.2 linux x64');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
 
 const h200: () => Promise<GpuProbe> = async () => ({ ok: true, gpus: ['NVIDIA H200'] });
 const noSmi: () => Promise<GpuProbe> = async () => ({ ok: false, gpus: [], reason: 'nvidia-smi is not installed or not on PATH (no NVIDIA driver?)' });

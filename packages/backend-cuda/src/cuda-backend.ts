@@ -1,5 +1,5 @@
 import type { BackendPlugin, DeviceInfo } from '@tfbricks/core';
-import { TfbricksError } from '@tfbricks/core';
+import { TfbricksError, detectPackageManager } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { rememberActiveBackend } from './active-backend';
 import { type GpuProbe, cudaVisibleDevices, probeNvidiaGpus } from './gpu-probe';
@@ -106,7 +106,7 @@ export function cudaBackend(options: CudaBackendOptions = {}): BackendPlugin {
           'E_BACKEND_INIT',
           `${TFJS_NODE_GPU} loaded but registered no "${TENSORFLOW_BACKEND}" tfjs backend in this process's @tensorflow/tfjs-core`,
           {
-            hint: `keep @tensorflow/tfjs-core and ${TFJS_NODE_GPU} at the same version (4.22.x) so that one tfjs engine is shared (pnpm why @tensorflow/tfjs-core)`,
+            hint: `keep @tensorflow/tfjs-core and ${TFJS_NODE_GPU} at the same version (4.22.x) so that one tfjs engine is shared ("${detectPackageManager()} why @tensorflow/tfjs-core" shows the copies)`,
             details: { backend: 'cuda', kind: 'no-backend-registered' },
           },
         );

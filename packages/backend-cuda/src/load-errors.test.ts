@@ -1,7 +1,16 @@
 import { isTfbricksError } from '@tfbricks/core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { classifyLoadError, missingModuleName } from './load-errors';
 import { dlopenError, moduleNotFound } from './test-support/fake-tfjs-node-gpu';
+
+// Install hints name the package manager from npm_config_user_agent; these expectations are pnpm's.
+beforeEach(() => {
+  vi.stubEnv('npm_config_user_agent', 'pnpm/10.34.8 npm/? node/v20.20.2 linux x64');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
 
 const kind = (e: unknown) => (classifyLoadError(e).details as { kind: string }).kind;
 
@@ -29,6 +38,17 @@ describe('classifyLoadError', () => {
     expect(err.message).toContain('"@tensorflow/tfjs"');
     expect(missingModuleName(new Error("Cannot find package 'adm-zip/lib' imported from /x"))).toBe('adm-zip');
     expect(missingModuleName(new Error('something else'))).toBeUndefined();
+  });
+
+  it('npm users get npm commands and no approve-builds (npm runs install scripts)', () => {
+    vi.stubEnv('npm_config_user_agent', 'npm/11.19.1 node/v20.20.2 linux x64 workspaces/false');
+    const hint = classifyLoadError(moduleNotFound('@tensorflow/tfjs-node-gpu')).hint ?? '';
+    expect(hint).toContain('npm install @tensorflow/tfjs-node-gpu');
+    expect(hint).not.toContain('pnpm');
+    expect(hint).not.toContain('approve-builds');
+    const addon = classifyLoadError(new Error('The Node.js native addon module (tfjs_binding.node) can not be found at path: /x'));
+    expect(addon.hint).toContain('npm rebuild @tensorflow/tfjs-node-gpu');
+    expect(addon.hint).not.toContain('pnpm');
   });
 
   it('native addon missing → rebuild with approve-builds', () => {

@@ -1,4 +1,4 @@
-import { TfbricksError, errorMessage } from '@tfbricks/core';
+import { TfbricksError, allowBuildHint, detectPackageManager, errorMessage, installCommand, rebuildCommand } from '@tfbricks/core';
 
 /** The npm package this backend loads lazily. */
 export const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
@@ -19,15 +19,24 @@ export type CudaFailureKind =
   | 'no-backend-registered'
   | 'no-gpu';
 
-export const INSTALL_HINT =
-  `install it: pnpm add ${TFJS_NODE_GPU} (Linux x64 with an NVIDIA GPU, ${CUDA_REQUIREMENT}). ` +
-  'Its install script downloads libtensorflow with GPU support, and pnpm 10 blocks build scripts: ' +
-  `run \`pnpm approve-builds\` (or add "${TFJS_NODE_GPU}" to "pnpm.onlyBuiltDependencies" in package.json), ` +
-  `then \`pnpm rebuild ${TFJS_NODE_GPU}\`. Without an NVIDIA GPU use the webgpu or cpu backend.`;
+/** How to install @tensorflow/tfjs-node-gpu, in the words of the user's package manager. */
+export function installHint(): string {
+  const pm = detectPackageManager();
+  const allow = allowBuildHint(TFJS_NODE_GPU, pm);
+  return (
+    `install it: ${installCommand([TFJS_NODE_GPU], pm)} (Linux x64 with an NVIDIA GPU, ${CUDA_REQUIREMENT}). ` +
+    (allow ? `Its install script downloads libtensorflow with GPU support; ${allow}, then \`${rebuildCommand(TFJS_NODE_GPU, pm)}\`. ` : '') +
+    'Without an NVIDIA GPU use the webgpu or cpu backend.'
+  );
+}
 
-const REBUILD_HINT =
-  `the native addon of ${TFJS_NODE_GPU} was not built or downloaded, usually because pnpm blocked its install script: ` +
-  `run \`pnpm approve-builds\` (or add "${TFJS_NODE_GPU}" to "pnpm.onlyBuiltDependencies"), then \`pnpm rebuild ${TFJS_NODE_GPU}\``;
+function rebuildHint(): string {
+  const pm = detectPackageManager();
+  const allow = allowBuildHint(TFJS_NODE_GPU, pm);
+  return allow
+    ? `the native addon of ${TFJS_NODE_GPU} was not built or downloaded, usually because ${pm} blocked its install script: ${allow}, then \`${rebuildCommand(TFJS_NODE_GPU, pm)}\``
+    : `the native addon of ${TFJS_NODE_GPU} was not built or downloaded (its install script downloads libtensorflow): run \`${rebuildCommand(TFJS_NODE_GPU, pm)}\` with network access`;
+}
 
 const CUDA_HINT =
   `${TFJS_NODE_GPU} 4.x needs ${CUDA_REQUIREMENT} exactly (newer major versions do not work): install the CUDA 11.2 toolkit ` +
@@ -84,18 +93,18 @@ export function classifyLoadError(error: unknown): TfbricksError {
   if (isModuleNotFound(error)) {
     const missing = missingModuleName(error);
     if (missing === undefined || missing === TFJS_NODE_GPU) {
-      return failure('not-installed', `${TFJS_NODE_GPU} is not installed (${message.split('\n')[0]})`, INSTALL_HINT, error);
+      return failure('not-installed', `${TFJS_NODE_GPU} is not installed (${message.split('\n')[0]})`, installHint(), error);
     }
     return failure(
       'dependency-missing',
       `${TFJS_NODE_GPU} is installed but its dependency "${missing}" is missing (${message.split('\n')[0]})`,
-      `reinstall it so its dependencies are complete: pnpm add ${TFJS_NODE_GPU}, and keep @tensorflow/tfjs-core at the same version (4.22.x)`,
+      `reinstall it so its dependencies are complete: ${installCommand([TFJS_NODE_GPU])}, and keep @tensorflow/tfjs-core at the same version (4.22.x)`,
       error,
       { missing },
     );
   }
   if (/tfjs_binding\.node/.test(message) && /can ?not be found|cannot find|not found/i.test(message)) {
-    return failure('addon-not-built', `${TFJS_NODE_GPU} is installed but its native addon (tfjs_binding.node) is missing`, REBUILD_HINT, error);
+    return failure('addon-not-built', `${TFJS_NODE_GPU} is installed but its native addon (tfjs_binding.node) is missing`, rebuildHint(), error);
   }
   const library = SHARED_LIBRARY.exec(message)?.[1];
   if (library) {
@@ -121,7 +130,7 @@ export function classifyLoadError(error: unknown): TfbricksError {
       return failure(
         'libtensorflow-missing',
         `${TFJS_NODE_GPU}'s native binding could not load ${library}: ${message.split('\n')[0]}`,
-        REBUILD_HINT,
+        rebuildHint(),
         error,
         { library },
       );
@@ -135,12 +144,12 @@ export function classifyLoadError(error: unknown): TfbricksError {
     );
   }
   if (WINDOWS_DLL.test(message) || codeOf(error) === 'ERR_DLOPEN_FAILED') {
-    return failure('native-load-failed', `${TFJS_NODE_GPU}'s native binding failed to load: ${message.split('\n')[0]}`, `${CUDA_HINT}; ${REBUILD_HINT}`, error);
+    return failure('native-load-failed', `${TFJS_NODE_GPU}'s native binding failed to load: ${message.split('\n')[0]}`, `${CUDA_HINT}; ${rebuildHint()}`, error);
   }
   return failure(
     'load-failed',
     `importing ${TFJS_NODE_GPU} failed: ${message.split('\n')[0]}`,
-    `reinstall it (pnpm add ${TFJS_NODE_GPU}, then pnpm approve-builds and pnpm rebuild ${TFJS_NODE_GPU}); it needs ${CUDA_REQUIREMENT} on Linux x64`,
+    `reinstall it (${installCommand([TFJS_NODE_GPU])}, then ${rebuildCommand(TFJS_NODE_GPU)}); it needs ${CUDA_REQUIREMENT} on Linux x64`,
     error,
   );
 }

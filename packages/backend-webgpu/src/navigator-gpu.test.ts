@@ -1,7 +1,16 @@
 import { createBackendRegistry, isTfbricksError } from '@tfbricks/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ensureNavigatorGpu, webgpuLoadError } from './navigator-gpu';
 import { webgpuBackend } from './webgpu-backend';
+
+// Install hints name the package manager from npm_config_user_agent; these expectations are pnpm's.
+beforeEach(() => {
+  vi.stubEnv('npm_config_user_agent', 'pnpm/10.34.8 npm/? node/v20.20.2 linux x64');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
 
 type Nav = { navigator?: { gpu?: unknown } };
 
@@ -32,6 +41,18 @@ describe('webgpu init failures (injected loaders)', () => {
     expect(err.message).toContain('"webgpu" package');
     expect(err.hint).toContain('pnpm add webgpu');
     expect((globalThis as Nav).navigator?.gpu).toBeUndefined();
+  });
+
+  it('the install hint names the package manager the user runs (npm: no approve-builds; npm without a user agent)', () => {
+    const missing = Object.assign(new Error("Cannot find package 'webgpu' imported from /app/x.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    vi.stubEnv('npm_config_user_agent', 'npm/11.19.1 node/v20.20.2 linux x64 workspaces/false');
+    const npm = webgpuLoadError(missing).hint ?? '';
+    expect(npm).toContain('npm install webgpu');
+    expect(npm).not.toContain('pnpm');
+    vi.stubEnv('npm_config_user_agent', '');
+    expect(webgpuLoadError(missing).hint).toContain('npm install webgpu');
+    vi.stubEnv('npm_config_user_agent', 'pnpm/10.34.8 npm/? node/v20.20.2 linux x64');
+    expect(webgpuLoadError(missing).hint).toContain('pnpm approve-builds');
   });
 
   it('TFBRICKS_BACKEND=webgpu without the package fails naming the reason and the fix', async () => {

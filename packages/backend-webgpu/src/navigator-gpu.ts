@@ -1,4 +1,4 @@
-import { TfbricksError, errorMessage } from '@tfbricks/core';
+import { TfbricksError, allowBuildHint, detectPackageManager, errorMessage, installCommand } from '@tfbricks/core';
 
 /** Options for creating `navigator.gpu` in Node. */
 export interface NodeGpuOptions {
@@ -23,9 +23,12 @@ const MESA_HINT =
   'WebGPU in Node needs a Vulkan (Linux), Metal (macOS) or D3D12 (Windows) driver. Without a GPU on Debian/Ubuntu install ' +
   "Mesa >= 24's lavapipe: add bookworm-backports and `apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1`.";
 
-const INSTALL_HINT =
-  'install it next to @tfbricks/backend-webgpu: pnpm add webgpu (its postinstall only checks the prebuilt Dawn binary; ' +
-  'allow it with `pnpm approve-builds` or "pnpm.onlyBuiltDependencies": ["webgpu"])';
+/** How to install the optional `webgpu` package, in the user's package manager's words. */
+function installHint(): string {
+  const pm = detectPackageManager();
+  const allow = allowBuildHint('webgpu', pm);
+  return `install it next to @tfbricks/backend-webgpu: ${installCommand(['webgpu'], pm)}` + (allow ? ` (its postinstall only checks the prebuilt Dawn binary; ${allow})` : '');
+}
 
 /** `navigator.gpu` objects this module created, and with which Dawn flags. */
 const created = new WeakMap<object, string[]>();
@@ -48,7 +51,7 @@ export function webgpuLoadError(error: unknown): TfbricksError {
   const message = errorMessage(error).split('\n')[0];
   if (isModuleNotFound(error, 'webgpu')) {
     return new TfbricksError('E_BACKEND_INIT', `the optional "webgpu" package (Dawn for Node) is not installed (${message})`, {
-      hint: INSTALL_HINT,
+      hint: installHint(),
       cause: error,
       details: { backend: 'webgpu', kind: 'webgpu-not-installed' },
     });
@@ -58,7 +61,7 @@ export function webgpuLoadError(error: unknown): TfbricksError {
       'E_BACKEND_INIT',
       `the "webgpu" package has no working prebuilt Dawn binary for ${typeof process !== 'undefined' ? `${process.platform}-${process.arch}` : 'this platform'}: ${message}`,
       {
-        hint: `the webgpu package ships binaries for linux-x64/arm64, darwin and win32-x64/arm64; reinstall it (pnpm add webgpu) or use the cpu backend. ${MESA_HINT}`,
+        hint: `the webgpu package ships binaries for linux-x64/arm64, darwin and win32-x64/arm64; reinstall it (${installCommand(['webgpu'])}) or use the cpu backend. ${MESA_HINT}`,
         cause: error,
         details: { backend: 'webgpu', kind: 'dawn-binary' },
       },
@@ -72,7 +75,7 @@ export function webgpuLoadError(error: unknown): TfbricksError {
     });
   }
   return new TfbricksError('E_BACKEND_INIT', `the optional "webgpu" package (Dawn for Node) failed to load: ${message}`, {
-    hint: `reinstall it: pnpm add webgpu. ${MESA_HINT}`,
+    hint: `reinstall it: ${installCommand(['webgpu'])}. ${MESA_HINT}`,
     cause: error,
     details: { backend: 'webgpu', kind: 'webgpu-load-failed' },
   });

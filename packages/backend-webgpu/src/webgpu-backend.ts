@@ -1,5 +1,5 @@
 import type { BackendPlugin, DeviceInfo } from '@tfbricks/core';
-import { TfbricksError, errorMessage } from '@tfbricks/core';
+import { TfbricksError, errorMessage, installCommand } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeAdapter } from './adapter-info';
 import { MESA_HINT, ensureNavigatorGpu } from './navigator-gpu';
@@ -56,7 +56,7 @@ export function webgpuBackend(options: WebGpuBackendOptions = {}): BackendPlugin
         await import('@tensorflow/tfjs-backend-webgpu');
       } catch (error) {
         throw new TfbricksError('E_BACKEND_INIT', `cannot load @tensorflow/tfjs-backend-webgpu: ${errorMessage(error)}`, {
-          hint: 'install it: pnpm add @tensorflow/tfjs-backend-webgpu (same version as @tensorflow/tfjs-core)',
+          hint: `install it: ${installCommand(['@tensorflow/tfjs-backend-webgpu'])} (same version as @tensorflow/tfjs-core)`,
           cause: error,
           details: { backend: 'webgpu', kind: 'tfjs-backend-missing' },
         });

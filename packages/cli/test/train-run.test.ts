@@ -62,6 +62,9 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)'
     const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).config;
     expect(config).toMatchObject({ epochs: 2, batchSize: 16, learningRate: 1e-4, optimizer: 'adam', augment: true, seed: 3 });
     expect(config.augmentation).toMatchObject({ rotationRange: 10, widthShiftRange: 0.2, heightShiftRange: 0.2, horizontalFlip: true });
+    const { backendUsed } = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    expect(backendUsed).toMatchObject({ name: 'cpu', chosenBy: '--backend', passedOver: [] });
+    expect(backendUsed.device).toMatch(/^CPU/);
     const metrics = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(metrics).toHaveLength(3);
     expect(metrics[0]).toMatch(/^epoch,.*val_acc/);
@@ -144,4 +147,16 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)'
     expect(p.code, p.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'tiny.dot'), 'utf8')).toMatch(/digraph/);
   });
+});
+
+describe.skipIf(!hasMiniCifar)('config.json records the backend actually used and why', () => {
+  it('TFBRICKS_BACKEND=cpu without --backend: name cpu, chosen by TFBRICKS_BACKEND', async () => {
+    const cwd = tempDir();
+    const argv = ['train', '--model', 'tiny', '--limit-train', '16', '--limit-test', '8', '--epochs', '1', '--batch-size', '16', '--no-augment'];
+    const r = await runCli([...argv, '--data-dir', miniCifar, '--run-dir', 'run', '--progress', 'none'], { cwd, env: { TFBRICKS_BACKEND: 'cpu' } });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const written = JSON.parse(readFileSync(join(cwd, 'run', 'config.json'), 'utf8'));
+    expect(written.config.backend).toBeNull();
+    expect(written.backendUsed).toMatchObject({ name: 'cpu', chosenBy: 'TFBRICKS_BACKEND' });
+  }, 240_000);
 });

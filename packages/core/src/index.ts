@@ -8,3 +8,4 @@ export * from './layers';
 export * from './kernels';
 export * from './echo';
 export * from './json';
+export * from './package-manager';

@@ -5,7 +5,12 @@ import { webgpuBackend } from '@tfbricks/backend-webgpu';
 import { type BackendRegistry, createBackendRegistry, describeResolution, isTfbricksError } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// Install hints name the package manager from npm_config_user_agent; these expectations are pnpm's.
+beforeEach(() => {
+  vi.stubEnv('npm_config_user_agent', 'pnpm/10.34.8 npm/? node/v20.20.2 linux x64');
+});
 
 // The "done when", with the real plugins and the real environment variable
 // (createBackendRegistry() reads process.env): webgpu selects WebGPU on lavapipe, cuda fails

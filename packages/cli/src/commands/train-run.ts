@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import '@tensorflow/tfjs-layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { describeResolution } from '@tfbricks/core';
+import { type ResolvedBackend, describeResolution } from '@tfbricks/core';
 import { buildModel, createOptimizer, summary } from '@tfbricks/layers';
 import { saveModel } from '@tfbricks/layers/node';
 import {
@@ -47,9 +47,30 @@ function readDone(runDir: string): DoneRecord | undefined {
   }
 }
 
+/** Why the registry chose a backend, in config.json's words. */
+const CHOSEN_BY: Record<ResolvedBackend['source'], string> = {
+  option: '--backend',
+  env: 'TFBRICKS_BACKEND',
+  priority: 'highest priority available',
+};
+
+/**
+ * The backend this invocation actually trained on and why (config.backend is only what was asked
+ * for with --backend: null when the choice came from TFBRICKS_BACKEND or from priority).
+ */
+function backendRecord(backend: ResolvedBackend): Record<string, unknown> {
+  return {
+    name: backend.name,
+    chosenBy: CHOSEN_BY[backend.source] ?? backend.source,
+    device: backend.device.description,
+    software: backend.device.software ?? null,
+    passedOver: backend.passedOver,
+  };
+}
+
 /** Write the run's config and data fingerprint (after every check passed: see runTraining). */
-function writeRunRecords(config: TrainConfig, fingerprint: DataFingerprint): void {
-  writeFileAtomic(join(config.runDir, CONFIG_FILE), `${JSON.stringify({ tfbricksRun: 1, config }, null, 2)}\n`);
+function writeRunRecords(config: TrainConfig, fingerprint: DataFingerprint, backend: ResolvedBackend): void {
+  writeFileAtomic(join(config.runDir, CONFIG_FILE), `${JSON.stringify({ tfbricksRun: 1, config, backendUsed: backendRecord(backend) }, null, 2)}\n`);
   writeFileAtomic(join(config.runDir, RUN_LAYOUT.dataFingerprint), `${JSON.stringify({ tfbricksDataFingerprint: 1, files: fingerprint }, null, 2)}\n`);
 }
 
@@ -136,7 +157,7 @@ async function runLocked(resolved: ResolvedTrain, ctx: CommandContext): Promise<
     const records: Callback = {
       name: 'RunRecords',
       onTrainBegin: async () => {
-        writeRunRecords(config, fingerprint);
+        writeRunRecords(config, fingerprint, backend);
         await writeModelPlots(join(config.runDir, RUN_LAYOUT.modelPlot), spec);
         // A finished run keeps its backup (deleteOnEnd: false), so asking for more epochs
         // continues from the final weights and optimizer state.
