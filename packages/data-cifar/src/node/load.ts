@@ -5,7 +5,7 @@ import { defaultCacheDir, discard, hashFile, removeStaleTemporaries, tempExtract
 import { downloadVerified } from './download';
 import { COMPLETE_MARKER, extractArchive } from './extract';
 import { loadFolder } from './folder';
-import { type Cifar100LoadOptions, type CifarLoadOptions, offlineFromEnv, validateLoadOptions } from './options';
+import { type Cifar100LoadOptions, type CifarLoadOptions, offlineFromEnv, validateLoadOptions } from '../options';
 import { type Reporter, createReporter } from './progress';
 import {
   CIFAR10_CLASS_NAMES,
@@ -19,35 +19,11 @@ import {
   IMAGE_WIDTH,
   type SplitName,
   type SplitRecords,
-} from './spec';
-import type { CifarSplitData } from './types';
-import { throwIfAborted } from './util';
+} from '../spec';
+import type { CifarData, CifarSource, CifarSplitData } from '../types';
 
-/** Where the data came from. */
-export interface CifarSource {
-  /** `dataDir`: a folder given by the caller; `cache`: an earlier extraction; `archive`: a local archive extracted now; `download`: fetched now. */
-  kind: 'dataDir' | 'cache' | 'archive' | 'download';
-  /** The folder the records were read from. */
-  path: string;
-  /** SHA-256 of the archive, when one was involved. */
-  sha256?: string;
-  /** The URL fetched (kind `download`). */
-  url?: string;
-}
-
-/** What {@link loadCifar10} / {@link loadCifar100} return (Keras' `load_data()`, NHWC uint8). */
-export interface CifarData {
-  name: 'cifar10' | 'cifar100';
-  train: CifarSplitData;
-  test: CifarSplitData;
-  /** Class names in label order. */
-  classNames: readonly string[];
-  /** `[32, 32, 3]`. */
-  imageShape: readonly [number, number, number];
-  /** CIFAR-100: which labels `labels` holds. */
-  labelMode?: 'fine' | 'coarse';
-  source: CifarSource;
-}
+export type { CifarData, CifarSource } from '../types';
+import { throwIfAborted } from '../util';
 
 /**
  * Load CIFAR-10 (binary version): `train` 50,000 and `test` 10,000 images as NHWC uint8

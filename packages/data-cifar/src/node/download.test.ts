@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeFiles, officialMembers, send, sha256, startServer, tarGz } from '../test/fixtures';
+import { makeFiles, officialMembers, send, sha256, startServer, tarGz } from '../../test/fixtures';
 import { checkRedirect } from './download';
 import { loadCifar10 } from './load';
-import { CIFAR10_SPEC } from './spec';
+import { CIFAR10_SPEC } from '../spec';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tfb-cifar-dl-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

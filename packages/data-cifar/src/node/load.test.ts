@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, makeFiles, officialMembers, send, sha256, startServer, tarGz } from '../test/fixtures';
+import { type TestServer, makeFiles, officialMembers, send, sha256, startServer, tarGz } from '../../test/fixtures';
 import { loadCifar10, loadCifar100 } from './load';
-import { CIFAR10_SPEC, CIFAR100_SPEC, IMAGE_BYTES } from './spec';
-import type { ProgressEvent } from './types';
+import { CIFAR10_SPEC, CIFAR100_SPEC, IMAGE_BYTES } from '../spec';
+import type { ProgressEvent } from '../types';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tfb-cifar-load-'));
 const records = { train: 100, test: 20 };

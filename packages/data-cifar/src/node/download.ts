@@ -7,7 +7,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TfbricksError, errorMessage, isTfbricksError } from '@tfbricks/core';
 import type { PhaseReporter } from './progress';
-import { abortError, sleep, uniqueSuffix } from './util';
+import { abortError, sleep, uniqueSuffix } from '../util';
 
 export interface DownloadRequest {
   url: string;

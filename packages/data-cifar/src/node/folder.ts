@@ -1,10 +1,10 @@
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TfbricksError, errorMessage } from '@tfbricks/core';
-import { convertRecords, type RecordLayout } from './parse';
-import { type CifarSpec, IMAGE_BYTES, type SplitName, type SplitRecords, recordBytes } from './spec';
-import type { CifarSplitData } from './types';
-import { throwIfAborted } from './util';
+import { convertRecords, type RecordLayout } from '../parse';
+import { type CifarSpec, IMAGE_BYTES, type SplitName, type SplitRecords, recordBytes } from '../spec';
+import type { CifarSplitData } from '../types';
+import { throwIfAborted } from '../util';
 
 /** Records converted per read: large enough for few syscalls, small enough to stay in cache. */
 const CHUNK_RECORDS = 1024;

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from './progress';
-import type { ProgressEvent } from './types';
+import type { ProgressEvent } from '../types';
 
 function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
   const s = new PassThrough() as unknown as NodeJS.WriteStream & PassThrough;

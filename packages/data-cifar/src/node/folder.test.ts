@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedDir } from '../../../vitest.shared';
-import { makeFiles, writeFolder } from '../test/fixtures';
+import { sharedDir } from '../../../../vitest.shared';
+import { makeFiles, writeFolder } from '../../test/fixtures';
 import { loadCifar10, loadCifar100 } from './load';
-import { CIFAR10_SPEC, CIFAR100_SPEC, IMAGE_BYTES, recordBytes } from './spec';
+import { CIFAR10_SPEC, CIFAR100_SPEC, IMAGE_BYTES, recordBytes } from '../spec';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tfb-cifar-folder-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleForChildren } from '../test/bundle';
-import { makeFiles, officialMembers, sha256, startServer, tarGz } from '../test/fixtures';
-import { CIFAR10_SPEC } from './spec';
+import { bundleForChildren } from '../../test/bundle';
+import { makeFiles, officialMembers, sha256, startServer, tarGz } from '../../test/fixtures';
+import { CIFAR10_SPEC } from '../spec';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tfb-cifar-conc-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

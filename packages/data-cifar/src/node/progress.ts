@@ -1,9 +1,8 @@
 import cliProgress from 'cli-progress';
-import type { ProgressCallback, ProgressEvent } from './types';
-import { formatBytes } from './util';
+import type { ProgressCallback, ProgressEvent, ProgressMode } from '../types';
+import { formatBytes } from '../util';
 
-/** How progress is printed: `auto` = a bar on a terminal, lines otherwise; `false` = not at all. */
-export type ProgressMode = 'auto' | 'bar' | 'lines' | false;
+export type { ProgressMode } from '../types';
 
 /** Tracks one phase and emits {@link ProgressEvent}s (throttled) to a callback and/or a printer. */
 export interface PhaseReporter {

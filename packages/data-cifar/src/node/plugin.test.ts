@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeDatasetConformance } from '@tfbricks/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedDir } from '../../../vitest.shared';
-import { makeFiles, writeFolder } from '../test/fixtures';
+import { sharedDir } from '../../../../vitest.shared';
+import { makeFiles, writeFolder } from '../../test/fixtures';
 import { cifar10Dataset, cifar100Dataset, datasetInfo } from './plugin';
 import { loadCifar10 } from './load';
-import { CIFAR10_SPEC, CIFAR100_SPEC, IMAGE_BYTES } from './spec';
+import { CIFAR10_SPEC, CIFAR100_SPEC, IMAGE_BYTES } from '../spec';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tfb-cifar-plugin-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

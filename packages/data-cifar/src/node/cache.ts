@@ -4,7 +4,7 @@ import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { PhaseReporter } from './progress';
-import { uniqueSuffix } from './util';
+import { uniqueSuffix } from '../util';
 
 /**
  * The dataset cache folder: `$TFBRICKS_HOME/datasets` when set, otherwise the platform's

@@ -1,6 +1,6 @@
 import { type BatchOptions, type DatasetPlugin, type RawBatch, TfbricksError } from '@tfbricks/core';
 import { type CifarData, loadCifar10, loadCifar100 } from './load';
-import { type Cifar100LoadOptions, type CifarLoadOptions, validateLoadOptions } from './options';
+import { type Cifar100LoadOptions, type CifarLoadOptions, validateLoadOptions } from '../options';
 import {
   CIFAR10_CLASS_NAMES,
   CIFAR10_SPEC,
@@ -10,9 +10,9 @@ import {
   IMAGE_CHANNELS,
   IMAGE_HEIGHT,
   IMAGE_WIDTH,
-} from './spec';
-import { batchIterable, checkBatchOptions, classCounts, splitIndices } from './transforms';
-import type { CifarSplitData } from './types';
+} from '../spec';
+import { batchIterable, checkBatchOptions, classCounts, splitIndices } from '../transforms';
+import type { CifarSplitData } from '../types';
 
 export type CifarSplit = 'train' | 'validation' | 'test';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Member, makeFiles, officialMembers, tarGz } from '../test/fixtures';
+import { type Member, makeFiles, officialMembers, tarGz } from '../../test/fixtures';
 import { loadCifar10, loadCifar100 } from './load';
-import { CIFAR10_SPEC, CIFAR100_SPEC } from './spec';
+import { CIFAR10_SPEC, CIFAR100_SPEC } from '../spec';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tfb-cifar-extract-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
