@@ -5,17 +5,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { describeResolution } from '@tfbricks/core';
 import { buildModel, createOptimizer, saveModel, summary } from '@tfbricks/layers';
-import {
-  BackupAndRestore,
-  CSVLogger,
-  type Callback,
-  ModelCheckpoint,
-  TensorBoard,
-  evaluate,
-  fit,
-  renderConfusionMatrix,
-  renderTrainingCurves,
-} from '@tfbricks/train';
+import { type Callback, evaluate, fit } from '@tfbricks/train';
+import { BackupAndRestore, CSVLogger, ModelCheckpoint, TensorBoard, renderConfusionMatrix, renderTrainingCurves } from '@tfbricks/train/node';
 import { writeFileAtomic } from '../atomic';
 import { type LoadedData, describeData, loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';

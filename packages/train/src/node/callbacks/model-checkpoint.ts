@@ -1,7 +1,7 @@
 import { usageError, type JsonValue } from '@tfbricks/core';
 import { writeCheckpoint } from '../checkpoint-io';
-import type { Callback, EpochLogs, TrainingContext } from '../types';
-import { checkMonitor, decodeNumber, encodeNumber, monitored, resolveMode, type MonitorMode } from './monitor';
+import type { Callback, EpochLogs, TrainingContext } from '../../types';
+import { checkMonitor, decodeNumber, encodeNumber, monitored, resolveMode, type MonitorMode } from '../../callbacks/monitor';
 
 export interface ModelCheckpointOptions {
   /** Default `val_loss`. */

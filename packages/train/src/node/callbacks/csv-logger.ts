@@ -1,5 +1,5 @@
 import { usageError } from '@tfbricks/core';
-import type { Callback, EpochLogs, TrainingContext } from '../types';
+import type { Callback, EpochLogs, TrainingContext } from '../../types';
 
 export interface CSVLoggerOptions {
   /** Column separator (default `,`). */

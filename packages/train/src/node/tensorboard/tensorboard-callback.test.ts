@@ -4,11 +4,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fit } from '../fit';
+import { fit } from '../../fit';
 import { TensorBoard } from './tensorboard-callback';
 import { decodeEvent, type EventData } from './proto';
 import { decodeRecords } from './tfrecord';
-import { buildTiny, createOptimizer, seededNoiseFlip, syntheticData, useCpu } from '../../test/helpers';
+import { buildTiny, createOptimizer, seededNoiseFlip, syntheticData, useCpu } from '../../../test/helpers';
 
 let dir: string;
 beforeAll(async () => {

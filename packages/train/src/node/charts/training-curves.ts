@@ -1,5 +1,5 @@
 import { usageError } from '@tfbricks/core';
-import type { History } from '../types';
+import type { History } from '../../types';
 import { FONT, esc, formatTick, niceTicks, svgToPng } from './svg';
 
 export interface CurvesOptions {

@@ -1,7 +1,7 @@
 import { TfbricksError, usageError } from '@tfbricks/core';
 import { removeStaleSaveTemporaries } from '@tfbricks/layers';
 import { loadCheckpointInto, writeCheckpoint } from '../checkpoint-io';
-import type { BatchEnd, Callback, EpochLogs, TrainingContext, TrainingPosition } from '../types';
+import type { BatchEnd, Callback, EpochLogs, TrainingContext, TrainingPosition } from '../../types';
 
 export interface BackupAndRestoreOptions {
   /** Also back up every N batches (default `'epoch'`: at epoch ends only). */

@@ -3,12 +3,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fit } from '../fit';
-import type { Callback, FitOptions } from '../types';
+import { fit } from '../../fit';
+import type { Callback, FitOptions } from '../../types';
 import { BackupAndRestore } from './backup-and-restore';
-import { EarlyStopping } from './early-stopping';
-import { ReduceLROnPlateau } from './reduce-lr-on-plateau';
-import { buildTiny, createOptimizer, maxAbsDiff, seededNoiseFlip, syntheticData, useCpu, weightsOf } from '../../test/helpers';
+import { EarlyStopping } from '../../callbacks/early-stopping';
+import { ReduceLROnPlateau } from '../../callbacks/reduce-lr-on-plateau';
+import { buildTiny, createOptimizer, maxAbsDiff, seededNoiseFlip, syntheticData, useCpu, weightsOf } from '../../../test/helpers';
 
 let dir: string;
 beforeAll(async () => {

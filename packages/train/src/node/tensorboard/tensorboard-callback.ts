@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '@tfbricks/core';
-import type { BatchEnd, Callback, EpochLogs, TrainingContext } from '../types';
+import type { BatchEnd, Callback, EpochLogs, TrainingContext } from '../../types';
 import { EventFileWriter } from './event-writer';
 import { histogram } from './histogram';
 import { encodePng } from './png';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
-import { buildModel, getModelSpec, modelToDot, plotModel, writeModelPlot } from './index';
+import { buildModel, getModelSpec, modelToDot, renderModelPlot } from '../index';
+import { plotModel, writeModelPlot } from './plot';
 
 let root: string;
 beforeAll(async () => {
@@ -68,5 +69,16 @@ describe('plotModel', () => {
 
   it('rejects a bad rankdir', async () => {
     await expect(plotModel(getModelSpec('tiny'), { rankdir: 'UP' as 'TB' })).rejects.toThrow(/"rankdir" must be TB, LR, BT or RL, got "UP"/);
+  });
+});
+
+describe('renderModelPlot (browser-safe)', () => {
+  it('gives the same DOT and SVG as plotModel, without a PNG', async () => {
+    const spec = getModelSpec('tiny');
+    const svgOnly = await renderModelPlot(spec);
+    const full = await plotModel(spec);
+    expect(svgOnly.dot).toBe(full.dot);
+    expect(svgOnly.svg).toBe(full.svg);
+    expect(Object.keys(svgOnly).sort()).toEqual(['dot', 'svg']);
   });
 });

@@ -1,0 +1,1 @@
+export { plotModel, writeModelPlot } from './plot';
