@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-layers';
-import { loadModel } from '@tfbricks/layers';
+import { loadModel } from '@tfbricks/layers/node';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '@tfbricks/core';
 import type { CommandContext } from './command';

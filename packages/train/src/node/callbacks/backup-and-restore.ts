@@ -1,5 +1,5 @@
 import { TfbricksError, usageError } from '@tfbricks/core';
-import { removeStaleSaveTemporaries } from '@tfbricks/layers';
+import { removeStaleSaveTemporaries } from '@tfbricks/layers/node';
 import { loadCheckpointInto, writeCheckpoint } from '../checkpoint-io';
 import type { BatchEnd, Callback, EpochLogs, TrainingContext, TrainingPosition } from '../../types';
 
