@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { TfbricksError, echo, isTfbricksError, usageError } from '@tfbricks/core';
 import { describeErrno, openRegularFileSync } from '@tfbricks/core/node';
 import { closeSync } from 'node:fs';
-import { CIFAR10_SPEC, CIFAR100_SPEC, loadCifar10, loadCifar100 } from '@tfbricks/data-cifar';
+import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
+import { loadCifar10, loadCifar100 } from '@tfbricks/data-cifar/node';
 import type { CliIo } from './io';
 
 /** Raw split: uint8 NHWC images and class indices. */

@@ -1,4 +1,5 @@
-import { CIFAR10_SPEC, CIFAR100_SPEC, inspectFolder } from '@tfbricks/data-cifar';
+import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
+import { inspectFolder } from '@tfbricks/data-cifar/node';
 import { datasetFolder, loadData } from '../data';
 import { println } from '../io';
 import type { CommandContext } from '../command';

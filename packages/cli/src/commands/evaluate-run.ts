@@ -1,5 +1,6 @@
 import { describeResolution } from '@tfbricks/core';
-import { evaluate, renderConfusionMatrix } from '@tfbricks/train';
+import { evaluate } from '@tfbricks/train';
+import { renderConfusionMatrix } from '@tfbricks/train/node';
 import { loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { plotModel } from '@tfbricks/layers';
+import { plotModel } from '@tfbricks/layers/node';
 import { println } from '../io';
 import type { CommandContext } from '../command';
 import type { ModelSource } from '../model-source';

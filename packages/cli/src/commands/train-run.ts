@@ -6,17 +6,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type ResolvedBackend, describeResolution } from '@tfbricks/core';
 import { buildModel, createOptimizer, summary } from '@tfbricks/layers';
 import { saveModel } from '@tfbricks/layers/node';
-import {
-  BackupAndRestore,
-  CSVLogger,
-  type Callback,
-  ModelCheckpoint,
-  TensorBoard,
-  evaluate,
-  fit,
-  renderConfusionMatrix,
-  renderTrainingCurves,
-} from '@tfbricks/train';
+import { type Callback, evaluate, fit } from '@tfbricks/train';
+import { BackupAndRestore, CSVLogger, ModelCheckpoint, TensorBoard, renderConfusionMatrix, renderTrainingCurves } from '@tfbricks/train/node';
 import { writeFileAtomic } from '../atomic';
 import { type LoadedData, describeData, loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
