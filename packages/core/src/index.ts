@@ -5,3 +5,4 @@ export * from './random';
 export * from './dataset';
 export * from './augmentation';
 export * from './layers';
+export * from './images';
