@@ -1,3 +1,5 @@
+import { TfbricksError } from './errors';
+
 /**
  * The contract between image folders and the code that trains on them (types only).
  * `@tfbricks/data-images` implements it (`imageFolderReader()`); `@tfbricks/augment`'s
@@ -91,4 +93,41 @@ export interface ImageFolderReader {
 /** Channels of a colour mode. */
 export function channelsOf(colorMode: ImageColorMode): 1 | 3 | 4 {
   return colorMode === 'grayscale' ? 1 : colorMode === 'rgba' ? 4 : 3;
+}
+
+/** PIL's resampling filters, as keras_preprocessing's `interpolation` names them. */
+export const PIL_INTERPOLATIONS = ['nearest', 'bilinear', 'bicubic', 'lanczos', 'box', 'hamming'] as const;
+export type PilInterpolation = (typeof PIL_INTERPOLATIONS)[number];
+
+/** `tf.image.resize` methods, as Keras 3 names them. */
+export const TF_INTERPOLATIONS = ['bilinear', 'nearest', 'bicubic', 'area', 'lanczos3', 'lanczos5', 'gaussian', 'mitchellcubic'] as const;
+export type TfInterpolation = (typeof TF_INTERPOLATIONS)[number];
+
+/**
+ * keras_preprocessing's per-class split (`_list_valid_filenames_in_directory`): the FIRST
+ * `int(split × n)` files of each class (in listing order) are validation, the rest training.
+ */
+export function kerasPreprocessingSubset<T extends { classIndex: number }>(items: readonly T[], validationSplit: number, subset: 'training' | 'validation'): T[] {
+  const byClass = new Map<number, T[]>();
+  for (const item of items) {
+    let list = byClass.get(item.classIndex);
+    if (!list) byClass.set(item.classIndex, (list = []));
+    list.push(item);
+  }
+  const out: T[] = [];
+  for (const list of byClass.values()) {
+    const cut = Math.trunc(validationSplit * list.length);
+    out.push(...(subset === 'validation' ? list.slice(0, cut) : list.slice(cut)));
+  }
+  return out;
+}
+
+/** The error for bad image files: a usage error listing every one of them with its reason. */
+export function badImagesError(bad: readonly BadImageFile[], where: string, hint: string): TfbricksError {
+  const lines = bad.map((b) => `  ${b.path}: ${b.reason}`);
+  return new TfbricksError('E_IMAGE_BAD', `${bad.length} bad image file${bad.length === 1 ? '' : 's'} in ${where}:\n${lines.join('\n')}`, {
+    hint,
+    usage: true,
+    details: { bad },
+  });
 }

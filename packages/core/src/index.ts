@@ -6,3 +6,4 @@ export * from './dataset';
 export * from './augmentation';
 export * from './layers';
 export * from './images';
+export * from './numpy-random';

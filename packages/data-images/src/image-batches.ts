@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageDecodeOptions, ImageFileEntry, ImageFolderReader } from '@tfbricks/core';
 import { channelsOf } from '@tfbricks/core';
 import type { LabelMode } from './image-dataset-options';
-import { NumpyRandomState } from './numpy-random';
+import { NumpyRandomState } from '@tfbricks/core';
 
 export interface ImageFolderBatch {
   /** float32 `[n, height, width, channels]`, values 0–255 (as Keras yields them). */

@@ -1,5 +1,5 @@
-import { type ImageColorMode, usageError } from '@tfbricks/core';
-import { TF_INTERPOLATIONS, type TfInterpolation } from './tf-resample';
+import { type ImageColorMode, TF_INTERPOLATIONS, type TfInterpolation, usageError } from '@tfbricks/core';
+
 
 export type LabelMode = 'int' | 'categorical' | 'binary' | null;
 

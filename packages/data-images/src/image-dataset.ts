@@ -1,8 +1,8 @@
 import type { ImageFileEntry, ImageFolderReader } from '@tfbricks/core';
-import { usageError } from '@tfbricks/core';
+import { badImagesError, usageError } from '@tfbricks/core';
 import { ImageFolderDataset } from './image-batches';
 import { type ImageDatasetOptions, resolveImageDatasetOptions } from './image-dataset-options';
-import { badImagesError, keras3Shuffle, keras3Subset } from './keras-split';
+import { keras3Shuffle, keras3Subset } from './keras-split';
 import { KERAS3_FORMATS, comparePython } from './python-order';
 
 /**
@@ -54,7 +54,7 @@ export async function imageDatasetFromDirectoryWith(
   const all = picked.flat().map((r) => r.file);
   const prepared = await reader.prepare(all, decode);
   const bad = [...listing.bad, ...prepared.bad];
-  if (bad.length && !options.skipBadImages) throw badImagesError(bad, 'fix or remove these files, or pass skipBadImages: true to leave them out');
+  if (bad.length && !options.skipBadImages) throw badImagesError(bad, directory, 'fix or remove these files, or pass skipBadImages: true to leave them out');
   if (bad.length) print(`Skipped ${bad.length} bad image file${bad.length === 1 ? '' : 's'}.`);
   const badPaths = new Set(prepared.bad.map((b) => b.path));
   const datasets = picked.map((part, k) => {

@@ -1,4 +1,3 @@
-export * from './numpy-random';
 export * from './python-order';
 export * from './axis-taps';
 export * from './pil-resample';

@@ -1,8 +1,5 @@
+import type { PilInterpolation } from '@tfbricks/core';
 import { type AxisTaps, makeTaps, singleTaps } from './axis-taps';
-
-/** PIL's resampling filters (`Image.Resampling`), as keras_preprocessing names them. */
-export const PIL_INTERPOLATIONS = ['nearest', 'bilinear', 'bicubic', 'lanczos', 'box', 'hamming'] as const;
-export type PilInterpolation = (typeof PIL_INTERPOLATIONS)[number];
 
 interface PilFilter {
   support: number;

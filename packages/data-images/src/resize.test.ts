@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { convertColor } from './color';
-import { type PilInterpolation } from './pil-resample';
+import { type PilInterpolation, TF_INTERPOLATIONS, type TfInterpolation } from '@tfbricks/core';
 import { cropBox, pilResize, tfResize, tfResizeWithPad } from './resize';
-import { TF_INTERPOLATIONS, type TfInterpolation } from './tf-resample';
 
 interface ResizeCase {
   w: number;

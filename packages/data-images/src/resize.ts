@@ -1,5 +1,6 @@
-import { type PilInterpolation, PIL_INTERPOLATIONS, pilAxisTaps, pilPass } from './pil-resample';
-import { type TfInterpolation, TF_INTERPOLATIONS, floatPass, tfAxisTaps } from './tf-resample';
+import { PIL_INTERPOLATIONS, type PilInterpolation, TF_INTERPOLATIONS, type TfInterpolation } from '@tfbricks/core';
+import { pilAxisTaps, pilPass } from './pil-resample';
+import { floatPass, tfAxisTaps } from './tf-resample';
 import { premultiply, unpremultiply } from './color';
 
 /** Interleaved uint8 pixels, channels last. */

@@ -1,8 +1,5 @@
+import type { TfInterpolation } from '@tfbricks/core';
 import { type AxisTaps, makeTaps, singleTaps, tapsFromPairs } from './axis-taps';
-
-/** `tf.image.resize` methods, as Keras 3 names them. */
-export const TF_INTERPOLATIONS = ['bilinear', 'nearest', 'bicubic', 'area', 'lanczos3', 'lanczos5', 'gaussian', 'mitchellcubic'] as const;
-export type TfInterpolation = (typeof TF_INTERPOLATIONS)[number];
 
 /**
  * `ResizeBilinear(half_pixel_centers=True)`: `in = (o + 0.5) × scale − 0.5`, lower index

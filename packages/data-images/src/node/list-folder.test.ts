@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keras3Shuffle, keras3Subset, kerasPreprocessingSubset } from '../keras-split';
+import { kerasPreprocessingSubset } from '@tfbricks/core';
+import { keras3Shuffle, keras3Subset } from '../keras-split';
 import { listImageFolder } from './list-folder';
 import { tempDir } from './test-folders';
 

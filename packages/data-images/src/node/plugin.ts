@@ -1,8 +1,8 @@
 import type { BadImageFile, BatchOptions, DatasetPlugin, ImageColorMode, ImageDecodeOptions, ImageFileEntry, RawBatch } from '@tfbricks/core';
-import { TfbricksError, channelsOf, usageError } from '@tfbricks/core';
-import { badImagesError, keras3Shuffle, keras3Subset } from '../keras-split';
-import { NumpyRandomState } from '../numpy-random';
-import { TF_INTERPOLATIONS, type TfInterpolation } from '../tf-resample';
+import { TF_INTERPOLATIONS, type TfInterpolation, TfbricksError, badImagesError, channelsOf, usageError } from '@tfbricks/core';
+import { keras3Shuffle, keras3Subset } from '../keras-split';
+import { NumpyRandomState } from '@tfbricks/core';
+
 import { type NodeImageReaderOptions, imageFolderReader } from './reader';
 
 export interface ImageFolderDatasetOptions extends NodeImageReaderOptions {
@@ -86,7 +86,7 @@ export function imageFolderDataset(directory: string, options: ImageFolderDatase
       }
       const prepared = await reader.prepare(listing.files, decode);
       const bad = [...listing.bad, ...prepared.bad];
-      if (bad.length && !options.skipBadImages) throw badImagesError(bad, 'fix or remove these files, or skip them (--skip-bad-images)');
+      if (bad.length && !options.skipBadImages) throw badImagesError(bad, directory, 'fix or remove these files, or skip them (--skip-bad-images)');
       const badPaths = new Set(prepared.bad.map((b) => b.path));
       for (const [name, files] of Object.entries(chosen)) parts.set(name, files.filter((f) => !badPaths.has(f.path)));
       for (const [name, files] of parts) {

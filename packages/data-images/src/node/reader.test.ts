@@ -114,7 +114,7 @@ describe('bad input: reported with a reason, never a crash or a hang', () => {
     const strict = imageFolderDataset(data, { imageSize: [8, 8], cacheDir: join(root, 'cache'), print: (l) => lines.push(l) });
     const error = await strict.prepare().then(() => undefined, (e: unknown) => e as Error & { code: string });
     expect(error?.code).toBe('E_IMAGE_BAD');
-    expect(error?.message).toMatch(/^5 bad image files:/);
+    expect(error?.message).toMatch(/^5 bad image files in /);
     for (const name of ['bomb.bmp', 'bomb.png', 'empty.jpg', 'text.png', 'truncated.jpg']) expect(error?.message).toContain(name);
     expect(lines[0]).toBe('Found 7 files belonging to 3 classes.');
     const skipping = imageFolderDataset(data, { imageSize: [8, 8], cacheDir: join(root, 'cache'), skipBadImages: true, print: (l) => lines.push(l) });

@@ -8,7 +8,7 @@ const ref = JSON.parse(readFileSync(new URL('../test/fixtures/numpy-reference.js
   permutation: Record<string, number[]>;
 };
 
-describe('NumpyRandomState (vectors from numpy 1.24, test/fixtures/make-numpy-reference.py)', () => {
+describe('NumpyRandomState (vectors from numpy 1.24, core/test/fixtures/make-numpy-reference.py)', () => {
   it('draws the same 32-bit words as RandomState(seed)', () => {
     for (const [seed, words] of Object.entries(ref.uint32)) {
       const rs = new NumpyRandomState(Number(seed));
