@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type AugmentOptions, type Augmentation, Rng, TfbricksError, usageError } from '@tfbricks/core';
 import { type FillMode, type InterpolationOrder, checkFillMode, checkOrder } from './fill-mode';
 import { FlowDataset, type FlowOptions } from './flow';
+import { type DirectoryFlow, type FlowFromDirectoryOptions, flowFromDirectory } from './directory-flow';
 import type { TransformParams } from './keras-matrix';
 import { type ParsedShift, type ShiftRange, drawShift, parseNonNegative, parsePair, parseShiftRange, parseZoomRange } from './ranges';
 import { asBatch, transformBatch } from './transform';
@@ -358,6 +359,16 @@ export class ImageDataGenerator implements Augmentation {
    */
   flow(x: tf.Tensor4D, y?: tf.Tensor, options: FlowOptions = {}): FlowDataset {
     return new FlowDataset(this, x, y, options);
+  }
+
+  /**
+   * Keras' `flow_from_directory` (keras_preprocessing's DirectoryIterator): a folder of
+   * class subfolders, listed and split as Keras does, decoded by `options.reader`
+   * (`imageFolderReader()` from `@tfbricks/data-images/node`), resized as PIL does;
+   * prints `Found N images belonging to K classes.` Async because it lists and checks the folder.
+   */
+  flowFromDirectory(directory: string, options: FlowFromDirectoryOptions): Promise<DirectoryFlow> {
+    return flowFromDirectory(this, directory, options);
   }
 
   /** core `Augmentation`: `standardize(randomTransform(images, seed))`. */

@@ -1,5 +1,6 @@
 export * from './image-data-generator';
 export * from './flow';
+export * from './directory-flow';
 export * from './plugins';
 export * from './keras-matrix';
 export * from './fill-mode';

@@ -9,3 +9,5 @@ export * from './kernels';
 export * from './echo';
 export * from './json';
 export * from './package-manager';
+export * from './images';
+export * from './numpy-random';

@@ -1,0 +1,88 @@
+import { PIL_INTERPOLATIONS, type PilInterpolation, TF_INTERPOLATIONS, type TfInterpolation } from '@tfbricks/core';
+import { pilAxisTaps, pilPass } from './pil-resample';
+import { floatPass, tfAxisTaps } from './tf-resample';
+import { premultiply, unpremultiply } from './color';
+
+/** Interleaved uint8 pixels, channels last. */
+export interface Pixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+export function isPilInterpolation(v: string): v is PilInterpolation {
+  return (PIL_INTERPOLATIONS as readonly string[]).includes(v);
+}
+
+export function isTfInterpolation(v: string): v is TfInterpolation {
+  return (TF_INTERPOLATIONS as readonly string[]).includes(v);
+}
+
+/**
+ * PIL's `Image.resize(size, resample)` on 8-bit pixels: a horizontal then a vertical
+ * 8-bit pass (each only when that side changes), fixed-point weights; RGBA is resized
+ * premultiplied (PIL converts `RGBA` to `RGBa` and back for every filter but nearest).
+ */
+export function pilResize(src: Pixels, width: number, height: number, method: PilInterpolation): Pixels {
+  if (src.width === width && src.height === height) return src;
+  const premul = src.channels === 4 && method !== 'nearest';
+  let data = premul ? premultiply(src.data) : src.data;
+  const c = src.channels;
+  if (width !== src.width) data = pilPass(data, src.height, src.width, c, pilAxisTaps(src.width, width, method), true);
+  if (height !== src.height) data = pilPass(data, width, src.height, c, pilAxisTaps(src.height, height, method), false);
+  if (premul) data = unpremultiply(data);
+  return { data, width, height, channels: c };
+}
+
+/**
+ * `tf.image.resize(images, [height, width], method, antialias=False)` computed in float
+ * (both axes always, as TF does), then rounded to the nearest uint8 and clipped
+ * (TF returns the float values; the difference is at most 0.5, plus the clipping of
+ * cubic/lanczos overshoot).
+ */
+export function tfResize(src: Pixels, width: number, height: number, method: TfInterpolation): Pixels {
+  const c = src.channels;
+  const rows = floatPass(src.data, src.height, src.width, c, tfAxisTaps(src.width, width, method), true);
+  const both = floatPass(rows, width, src.height, c, tfAxisTaps(src.height, height, method), false);
+  const data = new Uint8Array(both.length);
+  for (let i = 0; i < both.length; i++) {
+    const v = Math.round(both[i]);
+    data[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+  return { data, width, height, channels: c };
+}
+
+/** Keras' `smart_resize` crop: the centred box of the target's aspect ratio. */
+export function cropBox(width: number, height: number, targetWidth: number, targetHeight: number): { x: number; y: number; width: number; height: number } {
+  const cropHeight = Math.min(height, Math.trunc(Math.fround((width * targetHeight) / targetWidth)));
+  const cropWidth = Math.min(width, Math.trunc((height * targetWidth) / targetHeight));
+  return { x: Math.trunc((width - cropWidth) / 2), y: Math.trunc((height - cropHeight) / 2), width: cropWidth, height: cropHeight };
+}
+
+export function crop(src: Pixels, box: { x: number; y: number; width: number; height: number }): Pixels {
+  const c = src.channels;
+  const data = new Uint8Array(box.width * box.height * c);
+  for (let y = 0; y < box.height; y++) {
+    const from = ((box.y + y) * src.width + box.x) * c;
+    data.set(src.data.subarray(from, from + box.width * c), y * box.width * c);
+  }
+  return { data, width: box.width, height: box.height, channels: c };
+}
+
+/**
+ * `tf.image.resize_with_pad`: resize to fit inside the target keeping the aspect ratio
+ * (`floor(side / ratio)`), then pad with zeros, offsets `floor((target − side/ratio) / 2)`.
+ */
+export function tfResizeWithPad(src: Pixels, width: number, height: number, method: TfInterpolation): Pixels {
+  const ratio = Math.max(src.width / width, src.height / height);
+  const rw = src.width / ratio;
+  const rh = src.height / ratio;
+  const inner = tfResize(src, Math.max(1, Math.floor(rw)), Math.max(1, Math.floor(rh)), method);
+  const px = Math.max(0, Math.floor((width - rw) / 2));
+  const py = Math.max(0, Math.floor((height - rh) / 2));
+  const c = src.channels;
+  const data = new Uint8Array(width * height * c);
+  for (let y = 0; y < inner.height; y++) data.set(inner.data.subarray(y * inner.width * c, (y + 1) * inner.width * c), ((y + py) * width + px) * c);
+  return { data, width, height, channels: c };
+}
