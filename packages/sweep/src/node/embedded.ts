@@ -14,6 +14,8 @@ export interface EmbeddedOptions {
   signal?: AbortSignal;
   /** A claim of another process older than this counts as abandoned (ms). */
   staleMs?: number;
+  /** How often each trial's metrics.csv is read (ms). */
+  pollMs?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function runEmbedded(store: SweepStore, launcher: TrialLauncher, op
           worker: 'embedded',
           claim: got.claim,
           signal: options.signal,
+          pollMs: options.pollMs,
           events: {
             onEpoch: (r) => options.log(describeEpoch(store, r)),
             onPrune: (r, reason) => options.log(`[${r.id}] stopped early: ${reason}`),

@@ -62,15 +62,16 @@ export async function loadBullmq(): Promise<typeof import('bullmq')> {
 }
 
 /** Connect once, without retrying, and PING: a clear error when Redis cannot be reached. */
-export async function probeRedis(target: RedisTarget, timeoutMs = 3000): Promise<void> {
+export async function probeRedis(target: RedisTarget, consequence = 'nothing was enqueued', timeoutMs = 3000): Promise<void> {
   const { Redis } = await loadIoredis();
   const client = new Redis({ ...connectionOptions(target), lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  client.on('error', () => undefined);
+  let cause: unknown;
+  client.on('error', (error) => (cause ??= error));
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new TfbricksError('E_REDIS_UNREACHABLE', `cannot reach Redis at ${target.url} (${errorMessage(error)}); nothing was enqueued`, {
+    throw new TfbricksError('E_REDIS_UNREACHABLE', `cannot reach Redis at ${target.url} (${errorMessage(cause ?? error)}); ${consequence}`, {
       hint: 'start redis-server there or fix --redis; or leave out --redis to run the trials on this machine',
     });
   } finally {

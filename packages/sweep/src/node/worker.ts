@@ -58,7 +58,7 @@ export async function runSweepWorker(options: WorkerOptions): Promise<void> {
       { hint: `install tfbricks ${store.manifest.version} on this machine, or start the sweep again with this version in a new --sweep-dir` },
     );
   }
-  await probeRedis(options.target);
+  await probeRedis(options.target, 'this worker takes no jobs');
   const { Worker, DelayedError } = await loadBullmq();
   const { Redis } = await loadIoredis();
   const me = `worker ${hostname()}:${process.pid}`;
