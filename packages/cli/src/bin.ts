@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { exitWithParent } from './lifeline';
 import { main } from './main';
+
+exitWithParent();
 
 const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
 

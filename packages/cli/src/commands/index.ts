@@ -6,6 +6,8 @@ import { evaluate } from './evaluate';
 import { plotModel } from './plot-model';
 import { predict } from './predict';
 import { summary } from './summary';
+import { sweep } from './sweep';
 import { train } from './train';
+import { worker } from './worker';
 
-export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset];
+export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset, sweep, worker];
