@@ -14,7 +14,8 @@ export function maxPoolGrad(backend: WasmBackendLike, info: tf.backend_util.Conv
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   const xs = backend.typedArrayFromHeap(x) as Float32Array;
   const dys = backend.typedArrayFromHeap(dy) as Float32Array;
-  dx.fill(0);
+  // Sums in double precision, in tfjs-backend-cpu's order, so overlapping windows agree exactly.
+  const sums = new Float64Array(dx.length);
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth } = info;
   const fh = info.effectiveFilterHeight;
   const fw = info.effectiveFilterWidth;
@@ -42,10 +43,11 @@ export function maxPoolGrad(backend: WasmBackendLike, info: tf.backend_util.Conv
               }
             }
           }
-          if (at >= 0) dx[at] = dx[at]! + dys[dyBase + d]!;
+          if (at >= 0) sums[at] = sums[at]! + dys[dyBase + d]!;
         }
       }
     }
   }
+  dx.set(sums);
   return out;
 }

@@ -21,11 +21,20 @@ export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInp
 /** The stock configs ours replaced (none for `Conv2DBackpropFilter`, which tfjs-backend-wasm lacks). */
 const stock = new Map<string, KernelConfig>();
 let active = false;
+/** Calls our kernels handed to tfjs' scalar `Conv2DBackpropInput` (padding larger than the filter, NCHW). */
+let stockFallbacks = 0;
 
-function wasmKernel(name: string): KernelImpl {
+/** Stock kernels whose `setupFunc` ran (tfjs ran ours, not theirs, when the backend started). */
+const setUp = new WeakSet<object>();
+
+function wasmKernel(name: string, backend?: unknown): KernelImpl {
   // The saved stock config when ours replaced it (our Conv2DBackpropInput falls back to it).
   const config = stock.get(name) ?? tf.getKernel(name, BACKEND);
   if (!config) throw new Error(`tfbricks: the wasm backend has no "${name}" kernel; is @tensorflow/tfjs-backend-wasm the same version as @tensorflow/tfjs-core?`);
+  if (backend && config.setupFunc && stock.get(name) === config && !setUp.has(backend as object)) {
+    config.setupFunc(backend as tf.KernelBackend);
+    setUp.add(backend as object);
+  }
   return config.kernelFunc as unknown as KernelImpl;
 }
 
@@ -63,7 +72,10 @@ const conv2DBackpropInput = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs;
   const info = convInfo(attrs.inputShape, filter.shape, attrs);
   const pads = info.dataFormat === 'channelsLast' ? planInputGrad(info) : null;
-  if (!pads) return wasmKernel('Conv2DBackpropInput')(args);
+  if (!pads) {
+    stockFallbacks++;
+    return wasmKernel('Conv2DBackpropInput', args.backend)(args);
+  }
   return withCalls(args.backend, (calls) => inputGradByConvolution(calls, info, dy, filter, pads));
 };
 
@@ -123,4 +135,9 @@ export function unregisterTrainingKernels(): void {
 /** Whether tfbricks' training kernels currently serve the `wasm` backend. */
 export function trainingKernelsActive(): boolean {
   return active;
+}
+
+/** How many `Conv2DBackpropInput` calls went to tfjs' scalar kernel (geometries ours does not cover). */
+export function stockFallbackCount(): number {
+  return stockFallbacks;
 }
