@@ -6,6 +6,12 @@ export interface BackendCapabilities {
   float32: boolean;
   /** Runs on a GPU (hardware or a software rasteriser such as lavapipe). */
   gpu: boolean;
+  /**
+   * A CPU backend that outruns a software GPU adapter (lavapipe, SwiftShader) on the cores
+   * that adapter emulates: automatic selection then passes over a GPU backend whose device
+   * reports `software: true` in favour of this one (a backend asked for by name still wins).
+   */
+  fasterThanSoftwareGpu?: boolean;
 }
 
 /** Description of the device a backend runs on, filled in by `init()`. */

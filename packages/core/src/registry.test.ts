@@ -150,3 +150,41 @@ describe('backend registry', () => {
     expect(empty.usage).toBe(true);
   });
 });
+
+describe('backend registry: a CPU backend faster than a software GPU adapter', () => {
+  const gpu = (name: string, priority: number, software: boolean): BackendPlugin => ({
+    ...plugin(name, priority),
+    capabilities: { training: true, float32: true, gpu: true },
+    async init() {
+      return { device: { description: `${name} ${software ? 'lavapipe (software adapter)' : 'hardware'}`, software } };
+    },
+  });
+  const fastCpu = (fail?: string): BackendPlugin => ({
+    ...plugin('wasm', 25, fail),
+    capabilities: { training: true, float32: true, gpu: false, fasterThanSoftwareGpu: true },
+  });
+
+  it('auto prefers it over a software adapter and says why; a hardware adapter still wins', async () => {
+    const engine = fakeEngine();
+    const r = createBackendRegistry({ env: {}, engine }).register(plugin('cpu', 0)).register(gpu('webgpu', 50, true)).register(fastCpu());
+    const res = await r.resolve();
+    expect(res.name).toBe('wasm');
+    expect(engine.switches).toEqual(['tf-wasm']);
+    const line = describeResolution(res);
+    expect(line).toContain("wasm (faster than webgpu's software adapter)");
+    expect(line).toContain('[webgpu] software adapter (webgpu lavapipe (software adapter)): wasm is faster on this CPU');
+
+    const hw = await createBackendRegistry({ env: {}, engine: fakeEngine() }).register(gpu('webgpu', 50, false)).register(fastCpu()).resolve();
+    expect(hw.name).toBe('webgpu');
+  });
+
+  it('a name asked for explicitly still wins, and an unusable fast CPU backend leaves the software adapter chosen', async () => {
+    const r = createBackendRegistry({ env: { TFBRICKS_BACKEND: 'webgpu' }, engine: fakeEngine() }).register(gpu('webgpu', 50, true)).register(fastCpu());
+    expect((await r.resolve()).name).toBe('webgpu');
+    expect((await r.resolve({ backend: 'webgpu' })).source).toBe('option');
+    const broken = createBackendRegistry({ env: {}, engine: fakeEngine() }).register(gpu('webgpu', 50, true)).register(fastCpu('no SIMD'));
+    const res = await broken.resolve();
+    expect(res.name).toBe('webgpu');
+    expect(describeResolution(res)).toContain('highest priority available');
+  });
+});

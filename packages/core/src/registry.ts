@@ -30,6 +30,8 @@ export interface ResolvedBackend {
   source: ResolutionSource;
   /** Backends tried before this one, or skipped, with the reason. */
   passedOver: { name: string; reason: string }[];
+  /** Why automatic selection took this backend when it was not simply the highest priority. */
+  reason?: string;
 }
 
 export interface BackendStatus {
@@ -151,8 +153,22 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
     return { plugin, name, device: outcome.device, source, passedOver: [] };
   }
 
+  /**
+   * A usable CPU backend that declares itself faster than a software GPU adapter, for a GPU
+   * plugin whose device is software (see `BackendCapabilities.fasterThanSoftwareGpu`).
+   */
+  async function fasterThanSoftwareGpu(gpu: BackendPlugin, device: DeviceInfo): Promise<BackendPlugin | undefined> {
+    if (!gpu.capabilities.gpu || device.software !== true) return undefined;
+    for (const other of sorted()) {
+      if (other === gpu || other.priority < 0 || other.capabilities.fasterThanSoftwareGpu !== true) continue;
+      if ((await init(other.name)).ok) return other;
+    }
+    return undefined;
+  }
+
   async function resolveByPriority(): Promise<ResolvedBackend> {
     const passedOver: { name: string; reason: string }[] = [];
+    let preferred: { over: string; plugin: BackendPlugin } | undefined;
     for (const plugin of sorted()) {
       if (plugin.priority < 0) {
         passedOver.push({ name: plugin.name, reason: `priority ${plugin.priority} (only used when asked for by name)` });
@@ -163,12 +179,19 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
         passedOver.push({ name: plugin.name, reason: outcome.reason });
         continue;
       }
+      const faster = preferred ? undefined : await fasterThanSoftwareGpu(plugin, outcome.device);
+      if (faster) {
+        passedOver.push({ name: plugin.name, reason: `software adapter (${outcome.device.description}): ${faster.name} is faster on this CPU` });
+        preferred = { over: plugin.name, plugin: faster };
+        continue;
+      }
       const failure = await activate(plugin);
       if (failure) {
         passedOver.push({ name: plugin.name, reason: failure });
         continue;
       }
-      return { plugin, name: plugin.name, device: outcome.device, source: 'priority', passedOver };
+      const reason = preferred?.plugin === plugin ? `faster than ${preferred.over}'s software adapter` : undefined;
+      return { plugin, name: plugin.name, device: outcome.device, source: 'priority', passedOver, ...(reason ? { reason } : {}) };
     }
     const lines = passedOver.map((p) => `  [${p.name}] ${p.reason}`).join('\n');
     throw new TfbricksError(
@@ -231,7 +254,11 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
 /** One line saying which backend was chosen and why others were passed over. */
 export function describeResolution(resolved: ResolvedBackend): string {
   const why =
-    resolved.source === 'option' ? 'requested explicitly' : resolved.source === 'env' ? 'from TFBRICKS_BACKEND' : 'highest priority available';
+    resolved.source === 'option'
+      ? 'requested explicitly'
+      : resolved.source === 'env'
+        ? 'from TFBRICKS_BACKEND'
+        : (resolved.reason ?? 'highest priority available');
   const passed = resolved.passedOver.length
     ? `; passed over: ${resolved.passedOver.map((p) => `[${p.name}] ${p.reason}`).join('; ')}`
     : '';

@@ -1,0 +1,2 @@
+export * from './wasm-backend';
+export * from './kernels';

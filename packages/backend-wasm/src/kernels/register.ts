@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { filterGradByConvolution } from './conv2d-backprop-filter';
+import { inputGradByConvolution, planInputGrad } from './conv2d-backprop-input';
+import { maxPoolGrad } from './max-pool-grad';
+import { transform } from './transform';
+import type { TransformAttrs } from './transform';
+import { WasmCalls } from './wasm-calls';
+import type { KernelArgs, KernelImpl, WasmBackendLike } from './wasm-calls';
+
+const BACKEND = 'wasm';
+
+/**
+ * Kernels tfbricks adds to (or replaces on) the tfjs `wasm` backend: tfjs-backend-wasm has no
+ * `Conv2DBackpropFilter`, and its `Conv2DBackpropInput` is a scalar loop (≈ 90 % of a training
+ * step): both become XNNPACK convolutions of rearranged operands. Its `MaxPoolGrad` and
+ * `Transform` disagree with tfjs-backend-cpu (wrong pixels; other rounding): ours follow cpu.
+ */
+export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transform'] as const;
+
+/** The stock configs ours replaced (none for `Conv2DBackpropFilter`, which tfjs-backend-wasm lacks). */
+const stock = new Map<string, KernelConfig>();
+let active = false;
+/** Calls our kernels handed to tfjs' scalar `Conv2DBackpropInput` (padding larger than the filter, NCHW). */
+let stockFallbacks = 0;
+
+/** Stock kernels whose `setupFunc` ran (tfjs ran ours, not theirs, when the backend started). */
+const setUp = new WeakSet<object>();
+
+function wasmKernel(name: string, backend?: unknown): KernelImpl {
+  // The saved stock config when ours replaced it (our Conv2DBackpropInput falls back to it).
+  const config = stock.get(name) ?? tf.getKernel(name, BACKEND);
+  if (!config) throw new Error(`tfbricks: the wasm backend has no "${name}" kernel; is @tensorflow/tfjs-backend-wasm the same version as @tensorflow/tfjs-core?`);
+  if (backend && config.setupFunc && stock.get(name) === config && !setUp.has(backend as object)) {
+    config.setupFunc(backend as tf.KernelBackend);
+    setUp.add(backend as object);
+  }
+  return config.kernelFunc as unknown as KernelImpl;
+}
+
+function withCalls<T>(backend: unknown, body: (calls: WasmCalls) => T): T {
+  const calls = new WasmCalls(backend as WasmBackendLike, wasmKernel);
+  try {
+    return body(calls);
+  } finally {
+    calls.dispose();
+  }
+}
+
+function convInfo(xShape: number[], filterShape: number[], attrs: { strides: number | [number, number]; pad: unknown; dimRoundingMode?: unknown; dataFormat?: unknown }) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad as 'same',
+    attrs.dimRoundingMode as 'round' | undefined,
+    false,
+    tf.backend_util.convertConv2DDataFormat((attrs.dataFormat as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC'),
+  );
+}
+
+const conv2DBackpropFilter = (args: KernelArgs): TensorInfo => {
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = convInfo(x.shape, attrs.filterShape, attrs);
+  return withCalls(args.backend, (calls) => filterGradByConvolution(calls, info, x, dy));
+};
+
+const conv2DBackpropInput = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs;
+  const info = convInfo(attrs.inputShape, filter.shape, attrs);
+  const pads = info.dataFormat === 'channelsLast' ? planInputGrad(info) : null;
+  if (!pads) {
+    stockFallbacks++;
+    return wasmKernel('Conv2DBackpropInput', args.backend)(args);
+  }
+  return withCalls(args.backend, (calls) => inputGradByConvolution(calls, info, dy, filter, pads));
+};
+
+const maxPoolGradKernel = (args: KernelArgs): TensorInfo => {
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+  const attrs = (args.attrs ?? {}) as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  return maxPoolGrad(args.backend as WasmBackendLike, info, dy, input);
+};
+
+const transformKernel = (args: KernelArgs): TensorInfo => {
+  const { image, transforms } = args.inputs as { image: TensorInfo; transforms: TensorInfo };
+  return transform(args.backend as WasmBackendLike, image, transforms, args.attrs as unknown as TransformAttrs);
+};
+
+const ours: Record<(typeof TRAINING_KERNEL_NAMES)[number], KernelImpl> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  MaxPoolGrad: maxPoolGradKernel,
+  Transform: transformKernel,
+};
+
+/**
+ * Register tfbricks' training kernels on the tfjs `wasm` backend (call after
+ * `@tensorflow/tfjs-backend-wasm` is imported); idempotent. Returns the kernel names.
+ */
+export function registerTrainingKernels(): string[] {
+  if (active) return [...TRAINING_KERNEL_NAMES];
+  for (const name of TRAINING_KERNEL_NAMES) {
+    const existing = tf.getKernel(name, BACKEND);
+    if (existing && !stock.has(name)) stock.set(name, existing);
+    if (existing) tf.unregisterKernel(name, BACKEND);
+    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: ours[name] as unknown as KernelFunc });
+  }
+  active = true;
+  return [...TRAINING_KERNEL_NAMES];
+}
+
+/** Remove tfbricks' kernels from the `wasm` backend and put tfjs' own back (where it had one). */
+export function unregisterTrainingKernels(): void {
+  if (!active) return;
+  for (const name of TRAINING_KERNEL_NAMES) {
+    if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
+    const config = stock.get(name);
+    if (config) tf.registerKernel(config);
+  }
+  active = false;
+}
+
+/** Whether tfbricks' training kernels currently serve the `wasm` backend. */
+export function trainingKernelsActive(): boolean {
+  return active;
+}
+
+/** How many `Conv2DBackpropInput` calls went to tfjs' scalar kernel (geometries ours does not cover). */
+export function stockFallbackCount(): number {
+  return stockFallbacks;
+}

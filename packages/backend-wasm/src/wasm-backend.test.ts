@@ -1,0 +1,5 @@
+import '@tensorflow/tfjs-layers';
+import { describeBackendConformance } from '@tfbricks/core/testing';
+import { wasmBackend } from './wasm-backend';
+
+describeBackendConformance(() => wasmBackend(), { expectAvailable: true });
