@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, usageError } from '@tfbricks/core';
+import { RowTaker } from './take-rows';
 
 export interface FlowOptions {
   /** Default 32. */
@@ -34,7 +35,7 @@ function mix(a: number, b: number): number {
  * Keras' NumpyArrayIterator as a tfjs Dataset-like object: `iterator()` starts a new
  * epoch (reshuffled when `shuffle`), `size` is the number of batches per epoch, so
  * `model.fitDataset(gen.flow(x, y), { epochs })` works directly. Batches are built with
- * one gather and one batched augmentation call; the consumer owns (and disposes) them.
+ * one row copy (see `RowTaker`) and one batched augmentation call; the consumer owns (and disposes) them.
  */
 export class FlowDataset {
   /** Batches per epoch (the last one may be smaller). */
@@ -46,6 +47,8 @@ export class FlowDataset {
   private readonly start: number;
   private readonly baseSeed: number;
   private readonly shuffle: boolean;
+  private readonly xRows: RowTaker;
+  private readonly yRows: RowTaker | undefined;
 
   constructor(
     private readonly source: FlowSource,
@@ -92,6 +95,8 @@ export class FlowDataset {
     this.size = Math.ceil(count / batchSize);
     this.shuffle = options.shuffle ?? true;
     this.baseSeed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
+    this.xRows = new RowTaker(x);
+    this.yRows = y ? new RowTaker(y) : undefined;
   }
 
   /** Sample order for an epoch (indices into the subset). */
@@ -108,9 +113,8 @@ export class FlowDataset {
     const rows = Int32Array.from(order.subarray(index * this.batchSize, Math.min(this.length, (index + 1) * this.batchSize)), (v) => v + this.start);
     const seed = mix(mix(this.baseSeed, epoch), index + 1);
     return tf.tidy(() => {
-      const idx = tf.tensor1d(rows, 'int32');
-      const xs = this.source.apply(tf.gather(this.x, idx) as tf.Tensor4D, { seed });
-      return this.y ? { xs, ys: tf.gather(this.y, idx) } : { xs };
+      const xs = this.source.apply(this.xRows.take(rows) as tf.Tensor4D, { seed });
+      return this.yRows ? { xs, ys: this.yRows.take(rows) } : { xs };
     });
   }
 
@@ -121,8 +125,14 @@ export class FlowDataset {
     for (let i = 0; i < this.size; i++) yield this.batch(epoch, i, order);
   }
 
-  /** tfjs Dataset protocol: a fresh, reshuffled epoch per call. */
+  /**
+   * tfjs Dataset protocol: a fresh, reshuffled epoch per call. Off the cpu backend the first
+   * call downloads `x` and `y` once, so batches are cut from host memory (as Keras' flow does
+   * from its numpy array) instead of gathered on the device.
+   */
   async iterator(): Promise<{ next(): Promise<IteratorResult<FlowBatch>> }> {
+    await this.xRows.load();
+    await this.yRows?.load();
     const it = this[Symbol.iterator]();
     return { next: async () => it.next() as IteratorResult<FlowBatch> };
   }

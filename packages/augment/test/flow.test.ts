@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImageDataGenerator } from '../src';
+import { RowTaker } from '../src/take-rows';
 import { useBackend } from './helpers';
 
 beforeAll(async () => {
@@ -72,5 +73,50 @@ describe('flow()', () => {
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
     tf.dispose([x, y]);
+  });
+
+  it('builds batches by copying rows on cpu: the same values, shapes and dtypes as tf.gather', async () => {
+    const x = tf.randomUniform([7, 3, 2, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const labels = tf.tensor1d([6, 5, 4, 3, 2, 1, 0], 'int32');
+    const oneHot = tf.oneHot(labels, 7);
+    const rows = Int32Array.from([6, 0, 3, 3, 1]);
+    for (const t of [x, labels, oneHot] as tf.Tensor[]) {
+      const got = new RowTaker(t).take(rows);
+      const want = tf.gather(t, tf.tensor1d(rows, 'int32'));
+      expect(got.shape).toEqual(want.shape);
+      expect(got.dtype).toBe(want.dtype);
+      expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+      tf.dispose([got, want]);
+    }
+    // The source is untouched (the copy never aliases its buffer).
+    const before = Array.from(await x.data());
+    const batch = new RowTaker(x).take(Int32Array.from([0]));
+    (batch.dataSync() as Float32Array).fill(-1);
+    expect(Array.from(await x.data())).toEqual(before);
+    tf.dispose([x, labels, oneHot, batch]);
+  });
+
+  it('on webgpu, iterator() cuts batches from host copies: same batches as the gather path, labels read without a GPU round trip', async ({ skip }) => {
+    if (!(await useBackend('webgpu'))) {
+      if (process.env.TFBRICKS_REQUIRE_WEBGPU === '1') throw new Error('webgpu required here but unavailable');
+      return skip('webgpu unavailable');
+    }
+    try {
+      const { x, y } = data(10);
+      const gen = new ImageDataGenerator({ horizontalFlip: true });
+      const gathered = await epochLabels(gen.flow(x, y, { batchSize: 4, seed: 8 })); // sync: gathers on the device
+      const flow = gen.flow(x, y, { batchSize: 4, seed: 8 });
+      const it = await flow.iterator();
+      const viaHost: number[][] = [];
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        // Labels cut from the host copy still hold their values on the CPU: nothing to download.
+        expect((tf.backend() as unknown as { tensorMap: { get(id: object): { values: unknown } } }).tensorMap.get(r.value.ys!.dataId).values).not.toBeNull();
+        viaHost.push(...(await epochLabels([r.value])));
+      }
+      expect(viaHost).toEqual(gathered);
+      tf.dispose([x, y]);
+    } finally {
+      await useBackend('cpu');
+    }
   });
 });
