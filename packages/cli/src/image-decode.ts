@@ -43,13 +43,17 @@ export function imageDimensions(bytes: Uint8Array): { width: number; height: num
 export function checkImageSize(bytes: Uint8Array, name: string, maxPixels = DEFAULT_MAX_IMAGE_PIXELS): void {
   const dims = imageDimensions(bytes);
   if (!dims) return;
-  checkDeclaredSize(
-    `image ${echo(name)} declares ${dims.width}x${dims.height} pixels, which`,
-    dims.width * dims.height,
-    maxPixels,
-    `a decompression-bomb guard like PIL's; if the image is genuine, raise it with --max-image-pixels ${dims.width * dims.height}`,
-  );
+  const pixels = dims.width * dims.height;
+  try {
+    checkDeclaredSize(`image ${echo(name)} declares ${dims.width}x${dims.height} pixels, which`, pixels, maxPixels);
+  } catch (error) {
+    throw new TfbricksError('E_TOO_LARGE', `${(error as Error).message} (a decompression-bomb guard, like PIL's; if the image is genuine, raise it with --max-image-pixels ${pixels})`, {
+      usage: true,
+      details: { width: dims.width, height: dims.height, maxPixels },
+    });
+  }
 }
+
 
 /** A decoded image: RGB bytes, row-major, channels last. */
 export interface RgbImage {
