@@ -1,6 +1,5 @@
 import { defineConfig } from 'tsup';
-import { packageBuild } from '../../tsup.shared';
+import { exportEntries, packageBuild } from '../../tsup.shared';
 
-export default defineConfig(
-  packageBuild({ index: 'src/index.ts', cli: 'src/bin.ts' }, { dts: { entry: { index: 'src/index.ts' } } }),
-);
+// dist/cli.js is the binary's bundle (bin/tfbricks.js loads it); only the exports get types.
+export default defineConfig(packageBuild({ ...exportEntries(), cli: 'src/bin.ts' }, { dts: { entry: exportEntries() } }));
