@@ -6,6 +6,7 @@ import { evaluate } from './evaluate';
 import { plotModel } from './plot-model';
 import { predict } from './predict';
 import { summary } from './summary';
+import { studio } from './studio';
 import { train } from './train';
 
-export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset];
+export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset, studio];
