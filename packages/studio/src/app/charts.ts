@@ -92,13 +92,15 @@ export function drawLineChart(canvas: HTMLCanvasElement, title: string, series: 
     const tw = g.measureText(s.label).width;
     lx -= tw + 30;
     g.strokeStyle = s.color;
-    g.lineWidth = 2;
+    g.lineWidth = s.thin ? 1 : 2;
+    g.globalAlpha = s.thin ? 0.45 : 1;
     g.setLineDash(s.dashed ? [6, 4] : []);
     g.beginPath();
     g.moveTo(lx, 13);
     g.lineTo(lx + 20, 13);
     g.stroke();
     g.setLineDash([]);
+    g.globalAlpha = 1;
     g.fillStyle = '#343a40';
     g.fillText(s.label, lx + 24, 17);
   }

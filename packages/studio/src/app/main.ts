@@ -417,6 +417,7 @@ function onMessage(m: FromWorker): void {
       break;
     case 'model':
       download(`${m.name}.tar`, tarFiles(m.name, m.files), 'application/x-tar');
+      $('evaluate-hint').textContent = `tar -xf ${m.name}.tar && tfbricks evaluate ${m.name}`;
       break;
     case 'error': {
       const text = `${m.message}${m.hint ? `\n${m.hint}` : ''}`;
