@@ -1,6 +1,6 @@
 // The static server behind `tfbricks studio`: the built page (cross-origin isolated) and,
 // under /data/, the CIFAR archives of one directory. Nothing outside those two is served.
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -49,12 +49,13 @@ export function studioAppDir(): string {
   return dir;
 }
 
-/** Archives in `dataDir` the page may load: plain files with archive names, no folders, no links. */
+/** Archives in `dataDir` the page may load: regular files with archive names; no folders, no symbolic links. */
 export function listArchives(dataDir: string): { name: string; size: number; url: string }[] {
   const out: { name: string; size: number; url: string }[] = [];
   for (const name of readdirSync(dataDir).sort()) {
     if (!ARCHIVE.test(name)) continue;
-    const st = statSync(join(dataDir, name), { throwIfNoEntry: false });
+    // lstat: a symbolic link could point anywhere, so only regular files are served.
+    const st = lstatSync(join(dataDir, name), { throwIfNoEntry: false });
     if (st?.isFile()) out.push({ name, size: st.size, url: `.${DATA_PREFIX}${name}` });
   }
   return out;
@@ -99,7 +100,7 @@ function handler(appDir: string, dataDir: string | undefined) {
       if (name === 'index.json') return send(res, 200, JSON.stringify({ files: listArchives(dataDir) }), TYPES['.json']);
       if (!ARCHIVE.test(name)) return send(res, 404, 'not a served archive\n');
       const path = join(dataDir, name);
-      const st = statSync(path, { throwIfNoEntry: false });
+      const st = lstatSync(path, { throwIfNoEntry: false });
       if (!st?.isFile()) return send(res, 404, 'not found\n');
       return sendFile(req, res, path, st.size);
     }
