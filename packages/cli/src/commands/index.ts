@@ -6,8 +6,9 @@ import { evaluate } from './evaluate';
 import { plotModel } from './plot-model';
 import { predict } from './predict';
 import { summary } from './summary';
+import { studio } from './studio';
 import { sweep } from './sweep';
 import { train } from './train';
 import { worker } from './worker';
 
-export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset, sweep, worker];
+export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset, studio, sweep, worker];

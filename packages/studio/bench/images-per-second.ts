@@ -1,0 +1,129 @@
+// Training images/s: the studio page (headless Chromium, the worker's fit on WebGPU) vs
+// `tfbricks train` in Node (Dawn), same recipe, interleaved rounds, one run. Prints which
+// adapter each side ran on: on a machine without a GPU, Chromium uses SwiftShader and Dawn
+// uses Mesa lavapipe, which are different software adapters. With --gpu, Chromium is asked
+// for the hardware adapter (Vulkan) so that both sides can run on the same GPU.
+//
+//   pnpm --filter @tfbricks/studio bench [-- --model tiny --limit-train 512 --epochs 3 --rounds 2 --gpu]
+//
+// Needs ../shared/data/cifar10-mini and Chromium (/usr/bin/chromium or TFBRICKS_CHROMIUM).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cliDir = join(packageDir, '../cli');
+const mini = join(packageDir, '../../../shared/data/cifar10-mini');
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'tiny' },
+    'limit-train': { type: 'string', default: '512' },
+    'limit-test': { type: 'string', default: '128' },
+    batch: { type: 'string', default: '32' },
+    epochs: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' },
+    gpu: { type: 'boolean', default: false },
+  },
+});
+const SOFTWARE_ARGS = ['--enable-unsafe-webgpu'];
+const GPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=native', '--use-angle=vulkan', '--ignore-gpu-blocklist', '--disable-vulkan-surface'];
+const COMMON_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function cli(argv: string[], cwd: string): ChildProcess {
+  return spawn(process.execPath, ['--import', join(cliDir, 'node_modules/tsx/dist/esm/index.mjs'), join(cliDir, 'src/bin.ts'), ...argv], {
+    cwd,
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(cliDir, 'tsconfig.json') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function collect(child: ChildProcess): Promise<{ code: number | null; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+}
+
+/** `tfbricks train` in Node on webgpu: images/s of the last epoch (the CLI's own progress line). */
+async function nodeRound(tmp: string, k: number): Promise<{ imagesPerSecond: number; adapter: string }> {
+  const r = await collect(
+    cli(
+      ['train', '--model', args.model!, '--data-dir', join(mini, 'cifar-10-batches-bin'), '--limit-train', args['limit-train']!, '--limit-test', args['limit-test']!, '--epochs', args.epochs!, '--batch-size', args.batch!, '--lr', '0.01', '--backend', 'webgpu', '--progress', 'epoch', '--run-dir', join(tmp, `node-${k}`)],
+      tmp,
+    ),
+  );
+  if (r.code !== 0) throw new Error(`tfbricks train failed (${r.code}): ${r.err}`);
+  const rates = [...r.out.matchAll(/^Epoch \d+\/\d+ - .* - (\d+) img\/s$/gm)].map((m) => Number(m[1]));
+  const adapter = /^backend: webgpu \(.*?\) on (.*)$/m.exec(r.out)?.[1] ?? 'unknown';
+  return { imagesPerSecond: rates[rates.length - 1]!, adapter };
+}
+
+/** The studio page: images/s of the last epoch as the worker measured it (training batches only). */
+async function browserRound(url: string): Promise<{ imagesPerSecond: number; adapter: string }> {
+  const browser = await chromium.launch({ executablePath: process.env.TFBRICKS_CHROMIUM || '/usr/bin/chromium', headless: true, args: [...(args.gpu ? GPU_ARGS : SOFTWARE_ARGS), ...COMMON_ARGS] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.click('[data-testid="server-file-cifar-10-binary.tar.gz"]');
+    await page.waitForFunction(() => (globalThis as { tfbricksStudio?: { loaded: boolean } }).tfbricksStudio?.loaded, undefined, { timeout: 120_000 });
+    await page.selectOption('[data-testid="model"]', args.model!);
+    const fields: Record<string, string> = { epochs: args.epochs!, 'limit-train': args['limit-train']!, 'limit-test': args['limit-test']!, batch: args.batch!, lr: '0.01' };
+    for (const [id, v] of Object.entries(fields)) await page.fill(`[data-testid="${id}"]`, v);
+    await page.click('[data-testid="start"]');
+    await page.waitForFunction(() => (document.querySelector('[data-testid="progress-text"]') as HTMLElement | null)?.dataset.done, undefined, { timeout: 1_800_000, polling: 1000 });
+    const rate = await page.evaluate(() => (globalThis as unknown as { tfbricksStudio: { lastReport?: { imagesPerSecond: number } } }).tfbricksStudio.lastReport?.imagesPerSecond ?? NaN);
+    const adapter = ((await page.textContent('[data-testid="backend-status"]')) ?? '').replace(/^training on webgpu: /, '');
+    return { imagesPerSecond: rate, adapter };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(mini)) throw new Error(`${mini} is absent`);
+  const tmp = mkdtempSync(join(tmpdir(), 'tfb-studio-bench-'));
+  const data = join(tmp, 'data');
+  mkdirSync(data);
+  execFileSync('tar', ['-czf', join(data, 'cifar-10-binary.tar.gz'), '-C', mini, 'cifar-10-batches-bin']);
+  if (!existsSync(join(packageDir, 'dist/index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: packageDir, stdio: 'inherit' });
+  const server = cli(['studio', '--port', '0', '--data-dir', data], tmp);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /tfbricks studio: (http:\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.on('exit', (code) => reject(new Error(`tfbricks studio exited (${code})`)));
+  });
+  const rows: { side: string; round: number; imagesPerSecond: number; adapter: string }[] = [];
+  try {
+    for (let k = 0; k < Number(args.rounds); k++) {
+      const n = await nodeRound(tmp, k);
+      rows.push({ side: 'node (tfbricks train)', round: k + 1, ...n });
+      console.log(`round ${k + 1} node:    ${n.imagesPerSecond.toFixed(1)} images/s on ${n.adapter}`);
+      const b = await browserRound(url);
+      rows.push({ side: 'browser (studio page)', round: k + 1, ...b });
+      console.log(`round ${k + 1} browser: ${b.imagesPerSecond.toFixed(1)} images/s on ${b.adapter}`);
+    }
+  } finally {
+    server.kill('SIGTERM');
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const node = median(rows.filter((r) => r.side.startsWith('node')).map((r) => r.imagesPerSecond));
+  const browser = median(rows.filter((r) => r.side.startsWith('browser')).map((r) => r.imagesPerSecond));
+  console.log(`\nmodel ${args.model}, ${args['limit-train']} training images, batch ${args.batch}, ${args.epochs} epochs (last epoch timed), augmentation on, ${args.rounds} interleaved rounds`);
+  console.log(`median images/s: node ${node.toFixed(1)}, browser ${browser.toFixed(1)}; node/browser = ${(node / browser).toFixed(2)}×`);
+  console.log(JSON.stringify(rows));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
