@@ -17,7 +17,7 @@ import {
   renderTrainingCurves,
 } from '@tfbricks/train';
 import { writeFileAtomic } from '../atomic';
-import { type LoadedData, describeData, loadData } from '../data';
+import { CLASS_NAMES_FILE, type TrainSources, trainSources } from '../image-folder-data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';
 import type { CommandContext } from '../command';
@@ -72,11 +72,11 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
 
   const signals = new StopSignals(io);
   try {
-    const data = await loadData(config, io, signals.signal);
-    for (const line of describeData(data)) println(out, line);
+    const data = await trainSources(config, io, signals.signal);
     if (signals.exitCode !== undefined) return signals.exitCode;
 
     prepareRunDir(resolved);
+    writeFileAtomic(join(config.runDir, CLASS_NAMES_FILE), `${JSON.stringify(data.classNames)}\n`);
     const spec = specFor(config.model, { numClasses: data.classNames.length, inputShape: data.imageShape });
     await writeModelPlots(join(config.runDir, RUN_LAYOUT.modelPlot), spec);
 
@@ -101,14 +101,13 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
       }),
       new BackupAndRestore(join(config.runDir, RUN_LAYOUT.backup), { deleteOnEnd: false }),
     ];
-    const validation = data.validation ?? data.test;
     const result = await fit({
       model,
       optimizer,
       loss: 'categoricalCrossentropy',
       metrics: ['accuracy'],
-      train: { images: data.train.images, labels: data.train.labels, imageShape: data.imageShape },
-      validation: { images: validation.images, labels: validation.labels, imageShape: data.imageShape },
+      train: data.train,
+      validation: data.validation,
       epochs: config.epochs,
       batchSize: config.batchSize,
       seed: config.seed,
@@ -139,7 +138,7 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
 
 async function finishRun(
   config: TrainConfig,
-  data: LoadedData,
+  data: TrainSources,
   model: LayersModel,
   optimizer: tf.Optimizer,
   epochsCompleted: number,
@@ -152,6 +151,7 @@ async function finishRun(
     classNames: data.classNames,
     dataset: config.dataset,
     labelMode: config.labelMode,
+    ...(config.imageSize ? { imageFolder: { imageSize: config.imageSize, interpolation: 'bilinear' } } : {}),
     epochsCompleted,
     seed: config.seed,
   };
@@ -160,13 +160,13 @@ async function finishRun(
   writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.svg`), curves.svg);
   writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.png`), curves.png);
 
-  const result = await evaluate(model, { images: data.test.images, labels: data.test.labels, imageShape: data.imageShape }, { batchSize: 256 });
+  const result = await evaluate(model, data.evaluation, { batchSize: 256 });
   printEvaluation(io.stdout, result, data.classNames);
   writeEvaluationReport(
     join(runDir, RUN_LAYOUT.evaluation),
     result,
     data.classNames,
-    { split: 'test', model: join(runDir, RUN_LAYOUT.finalModel), epochs: epochsCompleted },
+    { split: data.evaluationSplit, model: join(runDir, RUN_LAYOUT.finalModel), epochs: epochsCompleted },
     await renderConfusionMatrix(result.confusionMatrix, data.classNames),
   );
   writeFileAtomic(join(runDir, DONE_FILE), `${JSON.stringify({ epochsCompleted, finishedAt: new Date().toISOString() })}\n`);

@@ -44,6 +44,12 @@ function checkPixels(width: number, height: number, maxPixels: number): void {
   }
 }
 
+interface BmpJs {
+  decode(buffer: Buffer): { data: Buffer; width: number; height: number };
+}
+/** bmp-js ships no types; a variable specifier keeps TypeScript from looking for them. */
+const BMP_JS: string = 'bmp-js';
+
 /** BMP through bmp-js, after bounding the header's dimensions. PIL opens BMPs as RGB. */
 async function decodeBmp(bytes: Buffer, maxPixels: number): Promise<Pixels> {
   if (bytes.length < 26) throw new BadImage('truncated', 'BMP header is truncated');
@@ -51,7 +57,7 @@ async function decodeBmp(bytes: Buffer, maxPixels: number): Promise<Pixels> {
   const height = Math.abs(bytes.readInt32LE(22));
   if (width <= 0 || height <= 0) throw new BadImage('not-an-image', `BMP header declares ${width} x ${height} pixels`);
   checkPixels(width, height, maxPixels);
-  const bmp = (await import('bmp-js')) as typeof import('bmp-js') & { default?: typeof import('bmp-js') };
+  const bmp = (await import(BMP_JS)) as BmpJs & { default?: BmpJs };
   const decode = bmp.decode ?? bmp.default!.decode;
   let img;
   try {
