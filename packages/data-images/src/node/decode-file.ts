@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type BadImageFile, TfbricksError } from '@tfbricks/core';
 import type { Pixels } from '../resize';
+import { decodeJpegWasm, wasmCanDecode } from './jpeg-wasm';
 import { sniffFormat } from './sniff';
 
 /** PIL's `Image.MAX_IMAGE_PIXELS` (its decompression-bomb threshold): larger images are refused before decoding. */
@@ -134,5 +135,12 @@ export async function decodeFile(path: string, maxPixels = MAX_IMAGE_PIXELS): Pr
   if (!format) throw new BadImage('not-an-image', bytes.length === 0 ? 'empty file' : 'not an image (no JPEG, PNG, GIF, BMP, TIFF or PPM signature)');
   if (format === 'bmp') return decodeBmp(bytes, maxPixels);
   if (format === 'ppm') return decodePpm(bytes, maxPixels);
+  if (format === 'jpeg' && wasmCanDecode(bytes, maxPixels)) {
+    try {
+      return await decodeJpegWasm(bytes);
+    } catch {
+      // Anything the wasm decoder refuses, sharp decodes or classifies.
+    }
+  }
   return decodeWithSharp(bytes, maxPixels);
 }
