@@ -122,12 +122,11 @@ export function kerasPreprocessingSubset<T extends { classIndex: number }>(items
   return out;
 }
 
-/** The error for bad image files: a usage error listing every one of them with its reason. */
+/** The error for bad image files: one line per file with its reason (not a usage error: the data is bad, not a flag). */
 export function badImagesError(bad: readonly BadImageFile[], where: string, hint: string): TfbricksError {
   const lines = bad.map((b) => `  ${b.path}: ${b.reason}`);
   return new TfbricksError('E_IMAGE_BAD', `${bad.length} bad image file${bad.length === 1 ? '' : 's'} in ${where}:\n${lines.join('\n')}`, {
     hint,
-    usage: true,
     details: { bad },
   });
 }

@@ -2,6 +2,7 @@ import type { CommandContext } from '../command';
 import { requireReadableDir } from '../paths';
 import { parseChoice } from '../values';
 import { DATASETS, LABEL_MODES } from '../choices';
+import { folderArgument } from '../image-folder';
 
 export const DATASET_ACTIONS = ['download', 'verify', 'inspect'] as const;
 
@@ -16,6 +17,8 @@ export interface DatasetPlan {
 /** `tfbricks dataset download|verify|inspect`. */
 export async function datasetCommand(ctx: CommandContext): Promise<number> {
   const { opts, io } = ctx;
+  const folder = folderArgument(ctx.args[0], io.cwd, DATASET_ACTIONS);
+  if (folder) return (await import('../image-folder-report')).runFolderReport(folder, opts.json === true, ctx);
   const action = parseChoice('<action>', ctx.args[0] ?? '', DATASET_ACTIONS);
   const dataset = typeof opts.dataset === 'string' ? parseChoice('--dataset', opts.dataset, DATASETS) : 'cifar10';
   const labelMode = typeof opts.labelMode === 'string' ? parseChoice('--label-mode', opts.labelMode, LABEL_MODES) : 'fine';

@@ -5,8 +5,8 @@ export const dataset: CommandModule = {
   define: (program) =>
     program
       .command('dataset')
-      .description('download, verify or inspect a dataset (counts per class per split)')
-      .argument('<action>', 'download, verify or inspect')
+      .description('download, verify or inspect a dataset (counts per class per split), or check a folder of class subfolders (classes, counts, image sizes, bad files)')
+      .argument('<action|folder>', 'download, verify or inspect; or a folder of class subfolders')
       .option('--dataset <name>', 'cifar10 or cifar100 (default cifar10)')
       .option('--label-mode <mode>', 'cifar100 labels: fine or coarse')
       .option('--data-dir <dir>', 'dataset directory (default: the cache)')

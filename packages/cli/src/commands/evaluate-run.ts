@@ -7,6 +7,7 @@ import { println } from '../io';
 import type { CommandContext } from '../command';
 import { loadSavedModel } from '../saved-model';
 import type { EvaluatePlan } from './evaluate-plan';
+import { evaluateOnFolder } from '../image-folder-evaluate';
 
 /** Evaluate a saved model (a run's final model or a model dir) on the test set. */
 export async function runEvaluate(plan: EvaluatePlan, ctx: CommandContext): Promise<number> {
@@ -17,6 +18,7 @@ export async function runEvaluate(plan: EvaluatePlan, ctx: CommandContext): Prom
   try {
     const run = plan.source.kind === 'run' ? plan.source.config : undefined;
     const meta = loaded.metadata;
+    if (run?.imageSize) return await evaluateOnFolder(plan, run, loaded, ctx);
     const dataset = plan.dataset ?? run?.dataset ?? (meta.dataset === 'cifar100' ? 'cifar100' : 'cifar10');
     const labelMode = plan.labelMode ?? run?.labelMode ?? (meta.labelMode === 'coarse' ? 'coarse' : 'fine');
     const data = await loadData(

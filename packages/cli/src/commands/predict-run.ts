@@ -1,6 +1,7 @@
 import { TfbricksError, describeResolution } from '@tfbricks/core';
 import { predict } from '@tfbricks/train';
 import { loadImageFile } from '../image-decode';
+import { loadFolderImage } from '../image-folder-data';
 import { println } from '../io';
 import type { CommandContext } from '../command';
 import { loadSavedModel } from '../saved-model';
@@ -21,11 +22,14 @@ export async function runPredict(plan: PredictPlan, ctx: CommandContext): Promis
     }
     const pixels = h * w * 3;
     const batch = new Uint8Array(plan.images.length * pixels);
-    const originals = plan.images.map((img, i) => {
-      const { image, original } = loadImageFile(img.path, w, h, img.shown, plan.maxImagePixels);
-      batch.set(image.data, i * pixels);
-      return original;
-    });
+    const folderTrained = loaded.metadata?.imageFolder !== undefined;
+    const originals: { width: number; height: number }[] = [];
+    for (const [i, img] of plan.images.entries()) {
+      // A folder-trained model sees images resized as in training (tf.image.resize bilinear).
+      const { data, original } = folderTrained ? await loadFolderImage(img.path, w, h) : (({ image, original }) => ({ data: image.data, original }))(loadImageFile(img.path, w, h, img.shown, plan.maxImagePixels));
+      batch.set(data, i * pixels);
+      originals.push(original);
+    }
     const { probabilities, numClasses } = await predict(loaded.model, batch);
     const classNames = loaded.classNames ?? Array.from({ length: numClasses }, (_, i) => `class ${i}`);
     const k = Math.min(plan.topK, numClasses);

@@ -11,6 +11,7 @@ import { invalid, parseChoice, parseInteger, parseNumber } from '../values';
 import { DATASETS, LABEL_MODES, OPTIMIZERS, PROGRESS_MODES, CIFAR_INPUT_SHAPE, classCount } from '../choices';
 import { TRAIN_DEFAULTS } from './train-options';
 import { requireDatasetFiles } from '../data';
+import { resolveFolderFlags } from '../image-folder';
 
 /** The resolved, JSON-serialisable configuration of a training run (saved as `config.json`). */
 export interface TrainConfig {
@@ -29,6 +30,9 @@ export interface TrainConfig {
   validationSplit: number;
   limitTrain: number | null;
   limitTest: number | null;
+  /** Folder of class subfolders: `[height, width]` the images are resized to; null for CIFAR. */
+  imageSize?: [number, number] | null;
+  skipBadImages?: boolean;
   runDir: string;
 }
 
@@ -87,11 +91,13 @@ export function resolveTrainConfig(
   const limitTest = (v = str('limitTest')) !== undefined ? parseInteger('--limit-test', v, 1) : null;
   const augment = opts.augment !== false;
   const augmentation = resolveAugmentSettings(opts);
-  const numClasses = classCount(dataset, labelMode);
-  const model = resolveModelChoice('--model', str('model') ?? TRAIN_DEFAULTS.model, ctx.cwd, { numClasses, inputShape: CIFAR_INPUT_SHAPE });
-  const backend = validateBackendChoice(ctx.registry, str('backend'), ctx.env) ?? null;
   const dataDir = (v = str('dataDir')) !== undefined ? requireReadableDir('--data-dir', v, ctx.cwd) : null;
-  if (dataDir !== null) requireDatasetFiles('--data-dir', v!, dataset, dataDir);
+  const folder = resolveFolderFlags(opts, dataDir);
+  if (dataDir !== null && !folder.classes) requireDatasetFiles('--data-dir', v!, dataset, dataDir);
+  const numClasses = folder.classes ? folder.classes.length : classCount(dataset, labelMode);
+  const inputShape = folder.imageSize ? [...folder.imageSize, 3] : CIFAR_INPUT_SHAPE;
+  const model = resolveModelChoice('--model', str('model') ?? TRAIN_DEFAULTS.model, ctx.cwd, { numClasses, inputShape });
+  const backend = validateBackendChoice(ctx.registry, str('backend'), ctx.env) ?? null;
   if (limitTrain !== null && validationSplit > 0 && Math.floor(limitTrain * validationSplit) < 1) {
     invalid('--validation-split', str('validationSplit')!, `a fraction that leaves at least one of the ${limitTrain} --limit-train images for validation`);
   }
@@ -114,6 +120,7 @@ export function resolveTrainConfig(
     validationSplit,
     limitTrain,
     limitTest,
+    ...(folder.imageSize ? { imageSize: folder.imageSize, skipBadImages: folder.skipBadImages } : {}),
     runDir,
   };
 
@@ -181,7 +188,7 @@ function resolveResume(
   let dataDir = previous.dataDir;
   if (typeof opts.dataDir === 'string') {
     dataDir = requireReadableDir('--data-dir', opts.dataDir, ctx.cwd);
-    requireDatasetFiles('--data-dir', opts.dataDir, previous.dataset, dataDir);
+    if (!previous.imageSize) requireDatasetFiles('--data-dir', opts.dataDir, previous.dataset, dataDir);
   }
   else if (dataDir !== null && !exists(dataDir)) invalid('--data-dir', dataDir, `an existing directory (the run's data dir is gone; pass --data-dir)`);
   return { config: { ...previous, epochs, backend, dataDir, runDir: dir }, mode: 'continue', progress, dataChangedOk: opts.dataChangedOk === true };

@@ -9,7 +9,7 @@ import { saveModel } from '@tfbricks/layers/node';
 import { type Callback, evaluate, fit } from '@tfbricks/train';
 import { BackupAndRestore, CSVLogger, ModelCheckpoint, TensorBoard, renderConfusionMatrix, renderTrainingCurves } from '@tfbricks/train/node';
 import { writeFileAtomic } from '../atomic';
-import { type LoadedData, describeData, loadData } from '../data';
+import { CLASS_NAMES_FILE, type TrainSources, trainSources } from '../image-folder-data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';
 import type { CommandContext } from '../command';
@@ -21,7 +21,6 @@ import { removeRunArtefacts } from '../run-files';
 import { lockRunDir } from '../run-lock';
 import { type DataFingerprint, checkDataFingerprint, fingerprintData } from '../data-fingerprint';
 import { readJsonFileSync } from '@tfbricks/core/node';
-import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
 import { StopSignals } from '../signals';
 import type { ResolvedTrain, TrainConfig } from './train-config';
 
@@ -118,13 +117,11 @@ async function runLocked(resolved: ResolvedTrain, ctx: CommandContext): Promise<
 
   const signals = new StopSignals(io);
   try {
-    const data = await loadData(config, io, signals.signal);
-    for (const line of describeData(data)) println(out, line);
+    const data = await trainSources(config, io, signals.signal);
     if (signals.exitCode !== undefined) return signals.exitCode;
 
-    const dataSpec = config.dataset === 'cifar10' ? CIFAR10_SPEC : CIFAR100_SPEC;
-    const fingerprint = fingerprintData(data.source, [...dataSpec.files.train, ...dataSpec.files.test]);
-    if (resolved.mode === 'continue') {
+    const fingerprint = data.fingerprintFiles ? fingerprintData(data.fingerprintFiles.folder, data.fingerprintFiles.files) : {};
+    if (resolved.mode === 'continue' && data.fingerprintFiles) {
       const saved = readFingerprint(config.runDir);
       if (saved) {
         try {
@@ -149,6 +146,7 @@ async function runLocked(resolved: ResolvedTrain, ctx: CommandContext): Promise<
       name: 'RunRecords',
       onTrainBegin: async () => {
         writeRunRecords(config, fingerprint, backend);
+        writeFileAtomic(join(config.runDir, CLASS_NAMES_FILE), `${JSON.stringify(data.classNames)}\n`);
         await writeModelPlots(join(config.runDir, RUN_LAYOUT.modelPlot), spec);
         // A finished run keeps its backup (deleteOnEnd: false), so asking for more epochs
         // continues from the final weights and optimizer state.
@@ -178,14 +176,13 @@ async function runLocked(resolved: ResolvedTrain, ctx: CommandContext): Promise<
         },
       }),
     ];
-    const validation = data.validation ?? data.test;
     const result = await fit({
       model,
       optimizer,
       loss: 'categoricalCrossentropy',
       metrics: ['accuracy'],
-      train: { images: data.train.images, labels: data.train.labels, imageShape: data.imageShape },
-      validation: { images: validation.images, labels: validation.labels, imageShape: data.imageShape },
+      train: data.train,
+      validation: data.validation,
       epochs: config.epochs,
       batchSize: config.batchSize,
       seed: config.seed,
@@ -221,7 +218,7 @@ async function runLocked(resolved: ResolvedTrain, ctx: CommandContext): Promise<
 
 async function finishRun(
   config: TrainConfig,
-  data: LoadedData,
+  data: TrainSources,
   model: LayersModel,
   optimizer: tf.Optimizer,
   epochsCompleted: number,
@@ -235,6 +232,7 @@ async function finishRun(
     classNames: data.classNames,
     dataset: config.dataset,
     labelMode: config.labelMode,
+    ...(config.imageSize ? { imageFolder: { imageSize: config.imageSize, interpolation: 'bilinear' } } : {}),
     epochsCompleted,
     seed: config.seed,
   };
@@ -245,13 +243,13 @@ async function finishRun(
   writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.svg`), curves.svg);
   writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.png`), curves.png);
 
-  const result = await evaluate(model, { images: data.test.images, labels: data.test.labels, imageShape: data.imageShape }, { batchSize: 256 });
+  const result = await evaluate(model, data.evaluation, { batchSize: 256 });
   printEvaluation(io.stdout, result, data.classNames);
   writeEvaluationReport(
     join(runDir, RUN_LAYOUT.evaluation),
     result,
     data.classNames,
-    { split: 'test', model: join(runDir, RUN_LAYOUT.finalModel), epochs: epochsCompleted },
+    { split: data.evaluationSplit, model: join(runDir, RUN_LAYOUT.finalModel), epochs: epochsCompleted },
     await renderConfusionMatrix(result.confusionMatrix, data.classNames),
   );
   writeFileAtomic(join(runDir, DONE_FILE), `${JSON.stringify({ epochsCompleted, finishedAt: new Date().toISOString() })}\n`);

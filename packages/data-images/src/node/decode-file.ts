@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type BadImageFile, TfbricksError } from '@tfbricks/core';
 import type { Pixels } from '../resize';
+import { decodeJpegWasm, wasmCanDecode } from './jpeg-wasm';
 import { sniffFormat } from './sniff';
 
 /** PIL's `Image.MAX_IMAGE_PIXELS` (its decompression-bomb threshold): larger images are refused before decoding. */
@@ -44,6 +45,12 @@ function checkPixels(width: number, height: number, maxPixels: number): void {
   }
 }
 
+interface BmpJs {
+  decode(buffer: Buffer): { data: Buffer; width: number; height: number };
+}
+/** bmp-js ships no types; a variable specifier keeps TypeScript from looking for them. */
+const BMP_JS: string = 'bmp-js';
+
 /** BMP through bmp-js, after bounding the header's dimensions. PIL opens BMPs as RGB. */
 async function decodeBmp(bytes: Buffer, maxPixels: number): Promise<Pixels> {
   if (bytes.length < 26) throw new BadImage('truncated', 'BMP header is truncated');
@@ -51,7 +58,7 @@ async function decodeBmp(bytes: Buffer, maxPixels: number): Promise<Pixels> {
   const height = Math.abs(bytes.readInt32LE(22));
   if (width <= 0 || height <= 0) throw new BadImage('not-an-image', `BMP header declares ${width} x ${height} pixels`);
   checkPixels(width, height, maxPixels);
-  const bmp = (await import('bmp-js')) as typeof import('bmp-js') & { default?: typeof import('bmp-js') };
+  const bmp = (await import(BMP_JS)) as BmpJs & { default?: BmpJs };
   const decode = bmp.decode ?? bmp.default!.decode;
   let img;
   try {
@@ -128,5 +135,12 @@ export async function decodeFile(path: string, maxPixels = MAX_IMAGE_PIXELS): Pr
   if (!format) throw new BadImage('not-an-image', bytes.length === 0 ? 'empty file' : 'not an image (no JPEG, PNG, GIF, BMP, TIFF or PPM signature)');
   if (format === 'bmp') return decodeBmp(bytes, maxPixels);
   if (format === 'ppm') return decodePpm(bytes, maxPixels);
+  if (format === 'jpeg' && wasmCanDecode(bytes, maxPixels)) {
+    try {
+      return await decodeJpegWasm(bytes);
+    } catch {
+      // Anything the wasm decoder refuses, sharp decodes or classifies.
+    }
+  }
   return decodeWithSharp(bytes, maxPixels);
 }

@@ -1,0 +1,108 @@
+import type { DataSource } from '@tfbricks/train';
+import { TfbricksError } from '@tfbricks/core';
+import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
+import { finishPixels } from '@tfbricks/data-images';
+import { BadImage, decodeFile, imageFolderDataset } from '@tfbricks/data-images/node';
+import { type DataRequest, type Split, describeData, loadData } from './data';
+import type { CliIo } from './io';
+import { println } from './io';
+
+/** The run-dir file holding the class names in label order (a JSON array). */
+export const CLASS_NAMES_FILE = 'class-names.json';
+
+/** Where `train` and `evaluate` get records from: CIFAR arrays or a folder streamed from the image cache. */
+export interface TrainSources {
+  classNames: string[];
+  imageShape: [number, number, number];
+  train: DataSource;
+  /** Validation during fit: the held-out split, or the test set (CIFAR), or none. */
+  validation: DataSource | undefined;
+  /** What the final evaluation runs on, and its name (`test`, `validation`, `train`). */
+  evaluation: DataSource;
+  evaluationSplit: string;
+  /** The data files whose fingerprint a resumed run checks (CIFAR's batch files; folders: not yet). */
+  fingerprintFiles?: { folder: string; files: string[] };
+  /** Training images in memory (CIFAR only): featurewise statistics need them. */
+  trainImages?: { images: Uint8Array; count: number };
+}
+
+export interface FolderRequest {
+  dataDir: string;
+  imageSize: [number, number];
+  validationSplit: number;
+  seed: number;
+  skipBadImages: boolean;
+}
+
+/**
+ * A folder of class subfolders, as Keras 3's `image_dataset_from_directory(...,
+ * validation_split, subset='both', seed)` splits it: prints Keras' lines, decodes every image
+ * once into the image cache (bad files: refused, all listed, unless skipped), then
+ * streams batches. Nothing is written into the folder.
+ */
+export async function openImageFolder(req: FolderRequest, io: CliIo): Promise<TrainSources> {
+  const dataset = imageFolderDataset(req.dataDir, {
+    imageSize: req.imageSize,
+    validationSplit: req.validationSplit,
+    seed: req.seed,
+    skipBadImages: req.skipBadImages,
+    env: io.env,
+    print: (line) => println(io.stdout, line),
+  });
+  await dataset.prepare();
+  const hasValidation = dataset.splits.includes('validation');
+  const train: DataSource = { dataset, split: 'train' };
+  const validation: DataSource | undefined = hasValidation ? { dataset, split: 'validation' } : undefined;
+  return {
+    classNames: [...dataset.classNames],
+    imageShape: [...dataset.imageShape] as [number, number, number],
+    train,
+    validation,
+    evaluation: validation ?? train,
+    evaluationSplit: hasValidation ? 'validation' : 'train',
+  };
+}
+
+/** CIFAR arrays as {@link TrainSources}, printing the tutorial's shape lines. */
+export async function cifarSources(config: DataRequest, io: CliIo, signal?: AbortSignal): Promise<TrainSources> {
+  const data = await loadData(config, io, signal);
+  const spec = config.dataset === 'cifar10' ? CIFAR10_SPEC : CIFAR100_SPEC;
+  for (const line of describeData(data)) println(io.stdout, line);
+  const source = (s: Split): DataSource => ({ images: s.images, labels: s.labels, imageShape: data.imageShape });
+  return {
+    classNames: data.classNames,
+    imageShape: data.imageShape,
+    train: source(data.train),
+    validation: source(data.validation ?? data.test),
+    evaluation: source(data.test),
+    evaluationSplit: 'test',
+    trainImages: data.train,
+    fingerprintFiles: { folder: data.source, files: [...spec.files.train, ...spec.files.test] },
+  };
+}
+
+/** `train`'s data: a folder of class subfolders (config.imageSize set) or CIFAR. */
+export function trainSources(config: DataRequest & { imageSize?: [number, number] | null; skipBadImages?: boolean; seed: number }, io: CliIo, signal?: AbortSignal): Promise<TrainSources> {
+  if (config.imageSize && config.dataDir) {
+    return openImageFolder({ dataDir: config.dataDir, imageSize: config.imageSize, validationSplit: config.validationSplit, seed: config.seed, skipBadImages: config.skipBadImages ?? false }, io);
+  }
+  return cifarSources(config, io, signal);
+}
+
+/**
+ * An image for a model trained on a folder: decoded by sharp and resized as training
+ * resized it (`tf.image.resize` bilinear, Keras 3), RGB.
+ */
+export async function loadFolderImage(path: string, width: number, height: number): Promise<{ data: Uint8Array; original: { width: number; height: number } }> {
+  const decoded = await decodeImageFile(path, path);
+  return { data: finishPixels(decoded, { size: [height, width], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' }), original: { width: decoded.width, height: decoded.height } };
+}
+
+async function decodeImageFile(path: string, shown: string) {
+  try {
+    return await decodeFile(path);
+  } catch (error) {
+    if (error instanceof BadImage) throw new TfbricksError('E_USAGE', `invalid image ${JSON.stringify(shown)}: ${error.message}`, { usage: true });
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+// Benchmark: decode + resize a folder of small JPEGs, tfbricks (data-images, Node) vs PIL, in one run.
+// Run: pnpm --filter @tfbricks/data-images bench   (IMAGES=50000 by default; the folder goes to a temp dir)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ImageDecodeOptions } from '@tfbricks/core';
+import { imageFolderReader } from '../src/node';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const N = Number(process.env.IMAGES ?? 50_000);
+const PY = process.env.PYTHON ?? '/usr/bin/python3';
+const root = mkdtempSync(join(tmpdir(), 'tfbricks-bench-images-'));
+const folder = join(root, 'photos');
+
+function pil(h: number, w: number, resample: 'none' | 'bilinear', dump = 0, dumpPath = ''): number {
+  const out = JSON.parse(execFileSync(PY, [join(here, 'pil_decode.py'), folder, String(h), String(w), resample, String(dump), dumpPath], { encoding: 'utf8' })) as { images: number; seconds: number };
+  return out.images / out.seconds;
+}
+
+async function ours(decode: ImageDecodeOptions, cacheDir: string): Promise<{ cold: number; warm: number; warmDecoded: number; epoch: number; rssMiB: number }> {
+  const reader = imageFolderReader({ cacheDir });
+  const listing = await reader.list(folder, { style: 'keras-preprocessing' });
+  let t = performance.now();
+  const first = await reader.prepare(listing.files, decode);
+  const cold = first.decoded / ((performance.now() - t) / 1000);
+  // A second run: a new reader reading the index from disk.
+  const again = imageFolderReader({ cacheDir });
+  t = performance.now();
+  const second = await again.prepare(listing.files, decode);
+  const warm = listing.files.length / ((performance.now() - t) / 1000);
+  // One epoch of batches of 32 streamed from the cache.
+  t = performance.now();
+  let rss = process.memoryUsage().rss;
+  for (let i = 0; i < listing.files.length; i += 32) {
+    again.readCached(listing.files.slice(i, i + 32), decode);
+    if (i % 3200 === 0) rss = Math.max(rss, process.memoryUsage().rss);
+  }
+  const epoch = listing.files.length / ((performance.now() - t) / 1000);
+  return { cold, warm, warmDecoded: second.decoded, epoch, rssMiB: rss / 2 ** 20 };
+}
+
+async function main(): Promise<void> {
+  console.log(`generating ${N} 32x32 JPEGs (PIL, quality 90) in ${folder} ...`);
+  execFileSync(PY, [join(here, 'make_folder.py'), folder, String(N), '32']);
+  const rows: string[] = [];
+  // Interleaved: PIL, ours, PIL, ours (the machine is shared; ratios are within one run).
+  const cases: [string, ImageDecodeOptions, 'none' | 'bilinear', number, number][] = [
+    ['decode 32x32 (no resize)', { size: [32, 32], colorMode: 'rgb', family: 'pil', interpolation: 'nearest' }, 'none', 32, 32],
+    ['decode + PIL bilinear resize to 64x64', { size: [64, 64], colorMode: 'rgb', family: 'pil', interpolation: 'bilinear' }, 'bilinear', 64, 64],
+  ];
+  for (const [name, decode, resample, h, w] of cases) {
+    const dumpPath = join(root, 'pil-dump.bin');
+    const pilRate = pil(h, w, resample, resample === 'none' ? 1000 : 0, resample === 'none' ? dumpPath : '');
+    const r = await ours(decode, join(root, `cache-${h}`));
+    rows.push(`| ${name} | ${pilRate.toFixed(0)} | ${r.cold.toFixed(0)} | ${(r.cold / pilRate).toFixed(2)}x | ${r.warm.toFixed(0)} (decoded ${r.warmDecoded}) | ${r.epoch.toFixed(0)} | ${r.rssMiB.toFixed(0)} |`);
+    if (resample === 'none') {
+      // JPEG decoders: mozjpeg (ours) vs PIL's libjpeg-turbo on the same first 1000 files.
+      const reader = imageFolderReader({ cacheDir: join(root, `cache-${h}`) });
+      const listing = await reader.list(folder, { style: 'keras-preprocessing' });
+      const mine = reader.readCached(listing.files.slice(0, 1000), decode);
+      const theirs = readFileSync(dumpPath);
+      let worst = 0;
+      let differ = 0;
+      for (let i = 0; i < mine.length; i++) {
+        const d = Math.abs(mine[i] - theirs[i]);
+        worst = Math.max(worst, d);
+        if (d) differ++;
+      }
+      rows.push(`| JPEG decode vs PIL (first 1000 files) | max abs difference ${worst}, ${((100 * differ) / mine.length).toFixed(3)}% of values differ | | | | | |`);
+    }
+  }
+  console.log(`\n${N} JPEGs, 32x32, 10 class folders; images/s (higher is better)\n`);
+  console.log('| path | PIL (1 thread) | tfbricks cold (decode + resize + cache write) | ratio | second run (cache hits) | epoch from cache (batches of 32) | peak RSS MiB |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+  rmSync(root, { recursive: true, force: true });
+}
+
+await main();
