@@ -3,9 +3,10 @@ import type { CommandModule } from '../command';
 import { backends } from './backends';
 import { dataset } from './dataset';
 import { evaluate } from './evaluate';
+import { exportModel } from './export';
 import { plotModel } from './plot-model';
 import { predict } from './predict';
 import { summary } from './summary';
 import { train } from './train';
 
-export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset];
+export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset, exportModel];
