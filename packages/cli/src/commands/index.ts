@@ -3,6 +3,7 @@ import type { CommandModule } from '../command';
 import { backends } from './backends';
 import { dataset } from './dataset';
 import { evaluate } from './evaluate';
+import { exportModel } from './export';
 import { plotModel } from './plot-model';
 import { predict } from './predict';
 import { summary } from './summary';
@@ -11,4 +12,4 @@ import { sweep } from './sweep';
 import { train } from './train';
 import { worker } from './worker';
 
-export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset, studio, sweep, worker];
+export const COMMANDS: readonly CommandModule[] = [train, evaluate, predict, summary, plotModel, backends, dataset, exportModel, studio, sweep, worker];
