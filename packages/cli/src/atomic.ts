@@ -1,11 +1,30 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from '@tfbricks/core/node';
+
+/** Remove `.<name>.<pid>.tmp` files that writers killed mid-write left (their pid is gone). */
+function removeStaleTemporaries(dir: string, name: string): void {
+  const prefix = `.${name}.`;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const pid = Number(entry.slice(prefix.length, -'.tmp'.length));
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) rmSync(join(dir, entry), { force: true });
+  }
+}
 
 /**
  * Write a file atomically: a temporary file in the same directory, fsync, rename. A
- * crash or a second Ctrl-C leaves either the old or the new file, never a torn one.
+ * crash or a second Ctrl-C leaves either the old or the new file, never a torn one; the
+ * temporaries of killed writers are removed by the next write.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  removeStaleTemporaries(dirname(path), basename(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w');
   try {

@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { usageError } from '@tfbricks/core';
+import { TfbricksError, echo, isTfbricksError, usageError } from '@tfbricks/core';
+import { describeErrno, openRegularFileSync } from '@tfbricks/core/node';
+import { closeSync } from 'node:fs';
 import { CIFAR10_SPEC, CIFAR100_SPEC, loadCifar10, loadCifar100 } from '@tfbricks/data-cifar';
 import type { CliIo } from './io';
 
@@ -45,6 +47,14 @@ export function requireDatasetFiles(flag: string, shown: string, dataset: 'cifar
   const folder = datasetFolder(dataset, dataDir);
   const files = [...spec.files.train, ...spec.files.test];
   const missing = files.filter((f) => !existsSync(join(folder, f)));
+  for (const f of files.filter((name) => !missing.includes(name))) {
+    try {
+      closeSync(openRegularFileSync(join(folder, f), 'data file').fd);
+    } catch (error) {
+      const why = statSync(join(folder, f)).isFile() ? describeErrno((error as { details?: { errno?: string } }).details?.errno) ?? (error as Error).message : 'is not a regular file';
+      throw usageError('E_USAGE', `invalid value for ${flag}: ${echo(shown)}: its ${f} ${why} (allowed: the extracted ${spec.folder} folder holding readable files ${files.join(', ')}, or its parent)`);
+    }
+  }
   if (missing.length) {
     throw usageError(
       'E_USAGE',
@@ -69,7 +79,12 @@ export async function loadData(req: DataRequest, io: CliIo, signal?: AbortSignal
     env: io.env,
     signal,
   };
-  const data = req.dataset === 'cifar10' ? await loadCifar10(common) : await loadCifar100({ ...common, labelMode: req.labelMode });
+  let data;
+  try {
+    data = req.dataset === 'cifar10' ? await loadCifar10(common) : await loadCifar100({ ...common, labelMode: req.labelMode });
+  } catch (error) {
+    throw withCliHint(error, req.dataset);
+  }
   const [h, w, c] = data.imageShape;
   const pixels = h * w * c;
   const trainCount = Math.min(data.train.labels.length, req.limitTrain ?? Infinity);
@@ -92,4 +107,20 @@ export function describeData(data: LoadedData): string[] {
   if (data.validation) lines.push(`${data.validation.count} validation samples`);
   lines.push(`${data.test.count} test samples`);
   return lines;
+}
+
+/** The CLI's words for data-cifar's library hints (which name library options: `dataDir`, `archive`). */
+function withCliHint(error: unknown, dataset: 'cifar10' | 'cifar100'): unknown {
+  if (!isTfbricksError(error)) return error;
+  const folder = SPECS[dataset].folder;
+  const hints: Record<string, string> = {
+    E_DATASET_DOWNLOAD: `check the network (or a proxy), then run again; or pass --data-dir with an extracted ${folder} folder`,
+    E_DATASET_OFFLINE: `run once with network access (without TFBRICKS_OFFLINE), or pass --data-dir with an extracted ${folder} folder`,
+    E_DATASET_CACHE: `set TFBRICKS_HOME to a writable directory, or pass --data-dir with an extracted ${folder} folder`,
+    E_DATASET_MISSING: `--data-dir must be the extracted ${folder} folder (or its parent), holding readable files`,
+    E_DATASET_FORMAT: `--data-dir must be the extracted ${folder} folder (or its parent); re-download damaged files`,
+  };
+  const hint = hints[error.code];
+  if (!hint) return error;
+  return new TfbricksError(error.code, error.message, { hint, usage: error.usage, cause: error, details: error.details });
 }

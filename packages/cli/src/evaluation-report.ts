@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { escapeCsvField } from '@tfbricks/core';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import type { CliStream } from './io';
@@ -12,9 +13,7 @@ export interface EvaluationNumbers {
   count: number;
 }
 
-function csvField(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+const csvField = escapeCsvField;
 
 /** Print test loss/accuracy (as the tutorial does) and the per-class table. */
 export function printEvaluation(out: CliStream, result: EvaluationNumbers, classNames: readonly string[]): void {

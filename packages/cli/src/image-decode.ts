@@ -1,7 +1,59 @@
-import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { TfbricksError, usageError } from '@tfbricks/core';
+import { TfbricksError, checkDeclaredSize, echo, usageError } from '@tfbricks/core';
+import { readFileBoundedSync } from '@tfbricks/core/node';
+
+/**
+ * Most pixels an image may declare before it is decoded (PIL's `Image.MAX_IMAGE_PIXELS`,
+ * 89,478,485: a 69-byte PNG can declare 20000x20000). `--max-image-pixels` raises it.
+ */
+export const DEFAULT_MAX_IMAGE_PIXELS = 89_478_485;
+/** Largest image file read (bytes). */
+export const MAX_IMAGE_FILE_BYTES = 512 * 1024 * 1024;
+
+/** Width and height a PNG (IHDR) or JPEG (SOFn) header declares, read without decoding; undefined if absent. */
+export function imageDimensions(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const format = sniffImageFormat(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (format === 'png') {
+    if (bytes.length < 24) return undefined;
+    return { width: view.getUint32(16), height: view.getUint32(20) };
+  }
+  if (format === 'jpeg') {
+    let i = 2;
+    while (i + 9 < bytes.length) {
+      if (bytes[i] !== 0xff) return undefined;
+      const marker = bytes[i + 1];
+      if (marker === 0xff) {
+        i++;
+        continue;
+      }
+      const length = view.getUint16(i + 2);
+      // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { height: view.getUint16(i + 5), width: view.getUint16(i + 7) };
+      }
+      i += 2 + length;
+    }
+  }
+  return undefined;
+}
+
+/** Refuse an image whose header declares more than `maxPixels` pixels, before any decoding. */
+export function checkImageSize(bytes: Uint8Array, name: string, maxPixels = DEFAULT_MAX_IMAGE_PIXELS): void {
+  const dims = imageDimensions(bytes);
+  if (!dims) return;
+  const pixels = dims.width * dims.height;
+  try {
+    checkDeclaredSize(`image ${echo(name)} declares ${dims.width}x${dims.height} pixels, which`, pixels, maxPixels);
+  } catch (error) {
+    throw new TfbricksError('E_TOO_LARGE', `${(error as Error).message} (a decompression-bomb guard, like PIL's; if the image is genuine, raise it with --max-image-pixels ${pixels})`, {
+      usage: true,
+      details: { width: dims.width, height: dims.height, maxPixels },
+    });
+  }
+}
+
 
 /** A decoded image: RGB bytes, row-major, channels last. */
 export interface RgbImage {
@@ -21,16 +73,17 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 }
 
 /** Check a file is a PNG or JPEG by its first bytes (usage error otherwise). */
-export function requireImageFile(path: string, shown: string): ImageFormat {
-  let head: Uint8Array;
-  try {
-    head = readFileSync(path).subarray(0, 8);
-  } catch {
-    throw usageError('E_USAGE', `invalid image ${JSON.stringify(shown)}: cannot be read (allowed: PNG or JPEG files)`);
-  }
-  const format = sniffImageFormat(head);
-  if (!format) throw usageError('E_USAGE', `invalid image ${JSON.stringify(shown)}: not a PNG or JPEG file (allowed: PNG or JPEG files)`);
+export function requireImageFile(path: string, shown: string, maxPixels = DEFAULT_MAX_IMAGE_PIXELS): ImageFormat {
+  const bytes = readImageBytes(path, shown);
+  const format = sniffImageFormat(bytes);
+  if (!format) throw usageError('E_USAGE', `invalid image ${echo(shown)}: not a PNG or JPEG file (allowed: PNG or JPEG files)`);
+  checkImageSize(bytes, shown, maxPixels);
   return format;
+}
+
+/** An image file's bytes: a regular file of bounded size (a FIFO or a 10 GB file is refused before reading). */
+function readImageBytes(path: string, shown: string): Uint8Array {
+  return readFileBoundedSync(path, { what: `image ${echo(shown)}:`, maxBytes: MAX_IMAGE_FILE_BYTES });
 }
 
 /**
@@ -38,8 +91,9 @@ export function requireImageFile(path: string, shown: string): ImageFormat {
  * dropped (like PIL's `convert('RGB')` that Keras' `load_img` uses); 16-bit PNGs are
  * reduced to 8 bits by pngjs.
  */
-export function decodeImage(bytes: Uint8Array, name = 'image'): RgbImage {
+export function decodeImage(bytes: Uint8Array, name = 'image', maxPixels = DEFAULT_MAX_IMAGE_PIXELS): RgbImage {
   const format = sniffImageFormat(bytes);
+  checkImageSize(bytes, name, maxPixels);
   let rgba: Uint8Array;
   let width: number;
   let height: number;
@@ -49,7 +103,7 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbImage {
       ({ width, height } = png);
       rgba = new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
     } else if (format === 'jpeg') {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * 8) / 2 ** 20)), maxResolutionInMP: Math.ceil(maxPixels / 1e6) });
       ({ width, height } = img);
       rgba = img.data;
     } else {
@@ -145,7 +199,7 @@ function axisWeights(src: number, dst: number): Taps[] {
 }
 
 /** Read, decode and resize an image file to the model's input size. */
-export function loadImageFile(path: string, width: number, height: number, shown = path): { image: RgbImage; original: { width: number; height: number } } {
-  const decoded = decodeImage(readFileSync(path), shown);
+export function loadImageFile(path: string, width: number, height: number, shown = path, maxPixels = DEFAULT_MAX_IMAGE_PIXELS): { image: RgbImage; original: { width: number; height: number } } {
+  const decoded = decodeImage(readImageBytes(path, shown), shown, maxPixels);
   return { image: resizeImage(decoded, width, height), original: { width: decoded.width, height: decoded.height } };
 }

@@ -1,3 +1,5 @@
+import { sanitizeForTerminal } from '@tfbricks/core';
+
 /** Where the CLI writes and what it reads from its environment; injectable for tests. */
 export interface CliStream {
   write(chunk: string): unknown;
@@ -39,7 +41,10 @@ export function processIo(): CliIo {
   };
 }
 
-/** Write one line. */
+/**
+ * Write one line, safe for a terminal: escape sequences and other control characters in it
+ * (from a model's class names, a file name, a hostile value) are shown, never interpreted.
+ */
 export function println(stream: CliStream, line = ''): void {
-  stream.write(`${line}\n`);
+  stream.write(`${line.split('\n').map(sanitizeForTerminal).join('\n')}\n`);
 }

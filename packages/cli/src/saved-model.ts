@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-layers';
-import { loadModel } from '@tfbricks/layers';
+import { loadModel } from '@tfbricks/layers/node';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { ModelSpec } from '@tfbricks/core';
+import { TfbricksError, echo, type ModelSpec } from '@tfbricks/core';
 import type { CommandContext } from './command';
 
 export interface SavedModel {
@@ -11,15 +11,29 @@ export interface SavedModel {
   classNames: string[] | undefined;
 }
 
+/** Longest class name accepted from a model's metadata. */
+const MAX_CLASS_NAME = 256;
+
+/** `metadata.classNames`: strings of bounded length (printed sanitised, written escaped). */
+function classNamesOf(dir: string, names: unknown): string[] | undefined {
+  if (names === undefined) return undefined;
+  if (!Array.isArray(names) || names.length > 100_000 || !names.every((n) => typeof n === 'string' && n.length <= MAX_CLASS_NAME)) {
+    throw new TfbricksError('E_MODEL_LOAD', `${echo(dir)}: metadata "classNames" must be a list of strings of at most ${MAX_CLASS_NAME} characters, got ${echo(names)}`, {
+      usage: true,
+      hint: 'fix or remove metadata.classNames in its model.json',
+    });
+  }
+  return names as string[];
+}
+
 /** Load a saved model directory on the active backend. */
 export async function loadSavedModel(dir: string, _ctx?: CommandContext): Promise<SavedModel> {
   const loaded = await loadModel(dir);
   loaded.optimizer?.dispose();
-  const names = loaded.metadata.classNames;
-  return {
-    model: loaded.model,
-    spec: loaded.spec,
-    metadata: loaded.metadata,
-    classNames: Array.isArray(names) && names.every((n) => typeof n === 'string') ? (names as string[]) : undefined,
-  };
+  try {
+    return { model: loaded.model, spec: loaded.spec, metadata: loaded.metadata, classNames: classNamesOf(dir, loaded.metadata.classNames) };
+  } catch (e) {
+    loaded.model.dispose();
+    throw e;
+  }
 }

@@ -1,24 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TfbricksError, type ModelSpec } from '@tfbricks/core';
-import { parseModelSpec } from '@tfbricks/layers';
+import { fsError, readFileBoundedSync } from '@tfbricks/core/node';
+import { MAX_MODEL_JSON_LENGTH, describeSavedModel } from '@tfbricks/layers';
 
 /**
  * The model spec stored in a saved model's `model.json` (no weights are read, no backend
- * is needed): enough for `summary` and `plot-model`.
+ * is needed): enough for `summary` and `plot-model`. Validated like `loadModel` validates it
+ * (bounded size and depth, the spec's declared sizes, the manifest).
  */
 export function loadSavedSpec(modelDir: string): ModelSpec {
   const path = join(modelDir, 'model.json');
-  let file: { spec?: unknown };
+  let text: string;
   try {
-    file = JSON.parse(readFileSync(path, 'utf8')) as { spec?: unknown };
+    text = new TextDecoder().decode(readFileBoundedSync(path, { what: 'model file', maxBytes: MAX_MODEL_JSON_LENGTH * 4 }));
   } catch (error) {
-    throw new TfbricksError('E_MODEL_LOAD', `cannot read the model spec in ${path}: ${(error as Error).message}`, {
+    throw new TfbricksError('E_MODEL_LOAD', `cannot read the model spec: ${fsError(error, path, 'model file').message}`, {
+      usage: true,
       hint: 'pass a directory written by tfbricks train (its model/ folder) or by saveModel()',
     });
   }
-  if (!file || typeof file !== 'object' || file.spec === undefined) {
-    throw new TfbricksError('E_MODEL_LOAD', `${path} holds no model spec`, { hint: 'pass a directory written by saveModel() of @tfbricks/layers' });
-  }
-  return parseModelSpec(file.spec);
+  return describeSavedModel(text, modelDir).spec;
 }

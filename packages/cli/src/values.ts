@@ -1,12 +1,13 @@
-import { usageError } from '@tfbricks/core';
+import { echo, usageError } from '@tfbricks/core';
 
 /**
  * Flag value parsers. Each takes the raw string from the command line and throws a usage
  * error naming the flag, the value and what is allowed. They never touch the filesystem.
  */
 
+/** The value as the message quotes it: bounded in length, control characters escaped. */
 function show(value: string): string {
-  return JSON.stringify(value);
+  return echo(value);
 }
 
 export function invalid(flag: string, value: string, allowed: string): never {

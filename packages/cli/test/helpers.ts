@@ -49,12 +49,23 @@ import { readFileSync } from 'node:fs';
 const TSX_ESM = join(packageDir, 'node_modules/tsx/dist/esm/index.mjs');
 
 /** A child `tfbricks` process running the TypeScript sources through tsx (no build needed). */
-export function spawnCli(argv: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
+export function spawnCli(argv: string[], options: { cwd: string; env?: Record<string, string>; uid?: number; gid?: number }): ChildProcess {
   return spawn(process.execPath, ['--import', TSX_ESM, join(packageDir, 'src/bin.ts'), ...argv], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json'), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}),
   });
+}
+
+/**
+ * Run as an unprivileged user when the tests run as root (permission checks do not apply to
+ * root): `nobody`, else undefined (the caller skips).
+ */
+export function unprivileged(): { uid: number; gid: number } | undefined {
+  if (typeof process.getuid !== 'function') return undefined;
+  if (process.getuid() !== 0) return { uid: process.getuid(), gid: process.getgid!() };
+  return { uid: 65534, gid: 65534 };
 }
 
 export interface Finished {
@@ -77,7 +88,7 @@ export function finished(child: ChildProcess): Promise<Finished> {
 }
 
 /** Run the CLI as a child process to completion. */
-export async function runChild(argv: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Finished> {
+export async function runChild(argv: string[], options: { cwd: string; env?: Record<string, string>; uid?: number; gid?: number }): Promise<Finished> {
   return finished(spawnCli(argv, options));
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, watch } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Finished, finished, hasMiniCifar, maxAbsDiff, miniCifar, readWeights, runChild, spawnCli, tempDir } from './helpers';
@@ -32,7 +32,16 @@ function writing(runDir: string): boolean {
   }
 }
 
-type KillPoint = { kind: 'time'; at: number } | { kind: 'write'; nth: number };
+type KillPoint = { kind: 'time'; at: number } | { kind: 'write'; nth: number } | { kind: 'final' };
+
+/** The final model's save is in progress (its temporary directory exists in the run dir). */
+function savingFinal(runDir: string): boolean {
+  try {
+    return readdirSync(runDir).some((e) => e.startsWith('.model.tmp-') || e === 'model.prev');
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Run, then SIGKILL: after `at` ms, or on the `nth` checkpoint write seen by inotify — the
@@ -51,6 +60,20 @@ async function killedRun(cwd: string, runDir: string, point: KillPoint): Promise
       child.kill('SIGSTOP');
       killedDuring = writing(join(cwd, runDir)) ? 'a checkpoint write' : `t=${Math.round(point.at)}ms`;
       child.kill('SIGKILL');
+    }
+  } else if (point.kind === 'final') {
+    const dir = join(cwd, runDir);
+    while (!exited && !existsSync(dir)) await sleep(2);
+    if (!exited) {
+      const watcher = watch(dir, (_event, name) => {
+        if (exited || !name || !name.startsWith('.model.tmp-')) return;
+        watcher.close();
+        child.kill('SIGSTOP');
+        killedDuring = savingFinal(dir) ? 'the final save' : 'just after the final save';
+        child.kill('SIGKILL');
+      });
+      await done;
+      watcher.close();
     }
   } else {
     const backup = join(cwd, runDir, 'backup');
@@ -74,13 +97,14 @@ async function killedRun(cwd: string, runDir: string, point: KillPoint): Promise
 }
 
 describe.skipIf(!hasMiniCifar)('resume after SIGKILL ends with the weights of an uninterrupted run (cpu)', () => {
-  it('holds over 6 seeded kill points, including during checkpoint writes', async () => {
+  it('holds over 10 seeded kill points, including during checkpoint writes and the final save', async () => {
     const cwd = tempDir();
     const t0 = Date.now();
     const ref = await runChild([...ARGS, '--run-dir', 'ref'], { cwd });
     const duration = Date.now() - t0;
     expect(ref.code, ref.stderr).toBe(0);
-    const expected = readWeights(join(cwd, 'ref/model'));
+    const expected = readFileSync(join(cwd, 'ref/model/weights.bin'));
+    expect(readWeights(join(cwd, 'ref/model')).length).toBeGreaterThan(0);
 
     const rng = mulberry32(20261128);
     const points: KillPoint[] = [
@@ -90,6 +114,10 @@ describe.skipIf(!hasMiniCifar)('resume after SIGKILL ends with the weights of an
       { kind: 'write', nth: 1 + Math.floor(rng() * 2) },
       { kind: 'write', nth: 1 + Math.floor(rng() * 2) },
       { kind: 'write', nth: 2 },
+      { kind: 'time', at: 300 + rng() * duration * 0.9 },
+      { kind: 'time', at: 300 + rng() * duration * 0.9 },
+      { kind: 'final' },
+      { kind: 'final' },
     ];
     const log: string[] = [];
     for (const [i, point] of points.entries()) {
@@ -111,11 +139,17 @@ describe.skipIf(!hasMiniCifar)('resume after SIGKILL ends with the weights of an
       }
       log.push(`#${i} ${point.kind} killed during ${killed.killedDuring}; resumed in ${attempts} run(s)`);
       expect(last.code, `${log.at(-1)}\n${last.stderr}`).toBe(0);
-      const diff = maxAbsDiff(readWeights(join(cwd, runDir, 'model')), expected);
-      expect(diff, log.at(-1)).toBeLessThanOrEqual(1e-6);
+      // Byte-identical final weights, every epoch's metrics row exactly once, no temporaries left.
+      const got = readFileSync(join(cwd, runDir, 'model', 'weights.bin'));
+      expect(got.equals(expected), `${log.at(-1)}: max |diff| ${maxAbsDiff(readWeights(join(cwd, runDir, 'model')), readWeights(join(cwd, 'ref/model')))}`).toBe(true);
+      const rows = readFileSync(join(cwd, runDir, 'metrics.csv'), 'utf8').trim().split('\n');
+      expect(rows.filter((r) => r.startsWith('epoch,')), log.at(-1)).toHaveLength(1);
+      expect(rows.slice(1).map((r) => r.split(',')[0]), log.at(-1)).toEqual(['0', '1', '2']);
+      expect(readdirSync(join(cwd, runDir)).filter((e) => e.includes('.tmp')), log.at(-1)).toEqual([]);
     }
     console.log(log.join('\n'));
-    expect(log.filter((l) => !l.includes('never')).length, 'runs actually killed').toBeGreaterThanOrEqual(5);
+    expect(log.filter((l) => !l.includes('never')).length, 'runs actually killed').toBeGreaterThanOrEqual(8);
     expect(log.filter((l) => l.includes('checkpoint write')).length).toBeGreaterThanOrEqual(2);
-  }, 240_000);
+    expect(log.filter((l) => l.includes('final save')).length).toBeGreaterThanOrEqual(1);
+  }, 900_000);
 });

@@ -5,3 +5,5 @@ export * from './random';
 export * from './dataset';
 export * from './augmentation';
 export * from './layers';
+export * from './echo';
+export * from './json';

@@ -1,6 +1,7 @@
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TfbricksError, errorMessage } from '@tfbricks/core';
+import { TfbricksError } from '@tfbricks/core';
+import { fsError, openRegularFile } from '@tfbricks/core/node';
 import { convertRecords, type RecordLayout } from './parse';
 import { type CifarSpec, IMAGE_BYTES, type SplitName, type SplitRecords, recordBytes } from './spec';
 import type { CifarSplitData } from './types';
@@ -48,7 +49,7 @@ export async function inspectFolder(spec: CifarSpec, dir: string, records?: Spli
       try {
         st = await stat(path);
       } catch (error) {
-        throw new TfbricksError('E_DATASET_MISSING', `${spec.title} data file ${path} cannot be read: ${errorMessage(error)}`, {
+        throw new TfbricksError('E_DATASET_MISSING', fsError(error, path, `${spec.title} data file`).message, {
           hint: `dataDir must be the extracted '${spec.folder}' folder holding ${[...spec.files.train, ...spec.files.test].join(', ')}`,
           cause: error,
           details: { path },
@@ -117,7 +118,19 @@ export async function loadFolder(options: FolderLoadOptions): Promise<Record<Spl
   }
   const handles = new Map<string, FileHandle>();
   try {
-    for (const file of files) handles.set(file.path, await open(file.path, 'r'));
+    // Regular files only, opened non-blocking (a FIFO swapped in cannot hang the load).
+    for (const file of files) {
+      try {
+        handles.set(file.path, (await openRegularFile(file.path, `${spec.title} data file`)).handle);
+      } catch (error) {
+        throw new TfbricksError('E_DATASET_MISSING', fsError(error, file.path, `${spec.title} data file`).message, {
+          usage: true,
+          cause: error,
+          hint: `the dataset folder must hold readable regular files ${[...spec.files.train, ...spec.files.test].join(', ')}`,
+          details: { path: file.path },
+        });
+      }
+    }
     const readJob = async (k: number): Promise<Buffer> => {
       const job = jobs[k];
       const buffer = buffers[k & 1];

@@ -1,6 +1,7 @@
 import { access, mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TfbricksError, isTfbricksError } from '@tfbricks/core';
+import { fsError } from '@tfbricks/core/node';
 import { defaultCacheDir, discard, hashFile, removeStaleTemporaries, tempExtractDir } from './cache';
 import { downloadVerified } from './download';
 import { COMPLETE_MARKER, extractArchive } from './extract';
@@ -137,8 +138,21 @@ async function loadThroughCache(spec: CifarSpec, labelIndex: number, options: Ci
   const records = options.records ?? spec.records;
   const cacheRoot = resolve(options.cacheDir ?? defaultCacheDir(env));
   const dsDir = join(cacheRoot, spec.name);
-  await mkdir(dsDir, { recursive: true });
-  await removeStaleTemporaries(dsDir);
+  // Offline with nothing cached: fail below without creating the cache folder.
+  const offlineEmpty = options.archive === undefined && (options.offline ?? offlineFromEnv(env)) && !(await exists(dsDir));
+  if (!offlineEmpty) {
+    try {
+      await mkdir(dsDir, { recursive: true });
+    } catch (error) {
+      throw new TfbricksError('E_DATASET_CACHE', fsError(error, dsDir, 'the dataset cache folder', 'write').message, {
+        usage: true,
+        cause: error,
+        hint: 'set TFBRICKS_HOME to a writable directory, or use a local copy of the dataset (dataDir)',
+        details: { cacheDir: dsDir },
+      });
+    }
+    await removeStaleTemporaries(dsDir);
+  }
 
   // A local archive: hash it (and compare with sha256 when given), extract into the cache.
   if (options.archive !== undefined) {

@@ -1,7 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { TfbricksError } from '@tfbricks/core';
-import { loadModel, saveModel } from '@tfbricks/layers';
+import { loadModel, saveModel } from '@tfbricks/layers/node';
+
+/** The metadata key under which checkpoints keep the training position (epoch, step, RNG states, history). */
+export const TRAINING_POSITION_KEY = 'tfbricksTrainingPosition';
 
 /** Weights in saveModel's order (layer by layer), with their unique variable names. */
 function orderedWeights(model: tfl.LayersModel): tfl.LayerVariable[] {

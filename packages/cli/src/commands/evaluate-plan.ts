@@ -1,7 +1,8 @@
 import { usageError } from '@tfbricks/core';
+import { readSavedModelDescription } from '@tfbricks/layers/node';
 import type { CommandContext } from '../command';
 import { resolveModelDir } from '../model-source';
-import { requireReadableDir, resolvePath } from '../paths';
+import { requireReadableDir, requireWritableDir } from '../paths';
 import { validateBackendChoice } from '../backends';
 import { parseChoice, parseInteger } from '../values';
 import { DATASETS, LABEL_MODES } from '../choices';
@@ -31,7 +32,11 @@ export async function evaluateCommand(ctx: CommandContext): Promise<number> {
   if (dir === undefined) throw usageError('E_USAGE', 'tfbricks evaluate: missing argument <dir> (allowed: a run directory or a saved model directory)');
   const source = resolveModelDir('<dir>', dir, io.cwd);
   const dataDir = str('dataDir') !== undefined ? requireReadableDir('--data-dir', str('dataDir')!, io.cwd) : null;
-  const outDir = str('out') !== undefined ? resolvePath(io.cwd, str('out')!) : null;
+  const outDir = str('out') !== undefined ? requireWritableDir('--out', str('out')!, io.cwd, 'a directory to write the report into (new, or an existing writable directory)') : null;
+  const runDataset = source.kind === 'run' ? source.config.dataset : (await readSavedModelDescription(source.modelDir)).metadata.dataset === 'cifar100' ? 'cifar100' : null;
+  if (labelMode !== null && (dataset ?? runDataset ?? 'cifar10') !== 'cifar100') {
+    throw usageError('E_USAGE', `invalid value for --label-mode: ${JSON.stringify(str('labelMode'))} (allowed: only for cifar100; this evaluation uses ${dataset ?? runDataset ?? 'cifar10'})`);
+  }
   const plan: EvaluatePlan = { source, dataDir, dataset, labelMode, batchSize, limitTest, backend, outDir, json: opts.json === true };
   const { runEvaluate } = await import('./evaluate-run');
   return runEvaluate(plan, ctx);

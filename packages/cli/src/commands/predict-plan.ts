@@ -1,6 +1,6 @@
 import { usageError } from '@tfbricks/core';
 import { validateBackendChoice } from '../backends';
-import { requireImageFile } from '../image-decode';
+import { DEFAULT_MAX_IMAGE_PIXELS, requireImageFile } from '../image-decode';
 import type { CommandContext } from '../command';
 import { resolveModelDir } from '../model-source';
 import { requireReadableFile } from '../paths';
@@ -12,6 +12,8 @@ export interface PredictPlan {
   topK: number;
   backend: string | undefined;
   json: boolean;
+  /** Largest image (width x height) decoded. */
+  maxImagePixels: number;
 }
 
 /** `tfbricks predict <images...> --model <dir>`: top-k classes per image. */
@@ -22,13 +24,14 @@ export async function predictCommand(ctx: CommandContext): Promise<number> {
   if (typeof opts.model !== 'string') {
     throw usageError('E_USAGE', 'tfbricks predict: missing --model <dir> (allowed: a run directory or a saved model directory)');
   }
+  const maxImagePixels = typeof opts.maxImagePixels === 'string' ? parseInteger('--max-image-pixels', opts.maxImagePixels, 1, Number.MAX_SAFE_INTEGER) : DEFAULT_MAX_IMAGE_PIXELS;
   const images = ctx.args.map((shown) => {
     const path = requireReadableFile('<images>', shown, io.cwd, 'PNG or JPEG files');
-    requireImageFile(path, shown);
+    requireImageFile(path, shown, maxImagePixels);
     return { path, shown };
   });
   const source = resolveModelDir('--model', opts.model, io.cwd);
-  const plan: PredictPlan = { source, images, topK, backend, json: opts.json === true };
+  const plan: PredictPlan = { source, images, topK, backend, json: opts.json === true, maxImagePixels };
   const { runPredict } = await import('./predict-run');
   return runPredict(plan, ctx);
 }

@@ -22,7 +22,7 @@ export async function runPredict(plan: PredictPlan, ctx: CommandContext): Promis
     const pixels = h * w * 3;
     const batch = new Uint8Array(plan.images.length * pixels);
     const originals = plan.images.map((img, i) => {
-      const { image, original } = loadImageFile(img.path, w, h, img.shown);
+      const { image, original } = loadImageFile(img.path, w, h, img.shown, plan.maxImagePixels);
       batch.set(image.data, i * pixels);
       return original;
     });

@@ -10,6 +10,7 @@ export const predict: CommandModule = {
       .option('--model <dir>', 'a run directory or a saved model directory (required)')
       .option('--top-k <k>', 'how many classes to show per image, an integer >= 1 (default 3)')
       .option('--backend <name>', 'backend: cuda, webgpu, cpu or auto')
+      .option('--max-image-pixels <n>', 'refuse images whose header declares more pixels than this, before decoding (default 89478485, like PIL)')
       .option('--json', 'print the result as JSON'),
   load: async () => (await import('./predict-plan')).predictCommand,
 };

@@ -1,11 +1,12 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { type BackendRegistry, usageError } from '@tfbricks/core';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BackendRegistry, usageError, echo } from '@tfbricks/core';
 import { type AugmentSettings, resolveAugmentSettings } from '../augment-options';
 import { validateBackendChoice } from '../backends';
 import { resolveModelChoice, type ModelChoice } from '../models';
-import { exists, requireReadableDir, resolvePath } from '../paths';
-import { hasEntries, readRunConfig, runDirTaken } from '../run-dir';
+import { exists, requireReadableDir, requireWritableDir, resolvePath } from '../paths';
+import { CONFIG_FILE, hasEntries, readRunConfig, runDirTaken } from '../run-dir';
+import { lockHolder, lockedError } from '@tfbricks/core/node';
 import { invalid, parseChoice, parseInteger, parseNumber } from '../values';
 import { DATASETS, LABEL_MODES, OPTIMIZERS, PROGRESS_MODES, CIFAR_INPUT_SHAPE, classCount } from '../choices';
 import { TRAIN_DEFAULTS } from './train-options';
@@ -38,13 +39,15 @@ export interface ResolvedTrain {
   config: TrainConfig;
   mode: RunDirMode;
   progress: (typeof PROGRESS_MODES)[number];
+  /** `--data-changed-ok`: continue even if the data's fingerprint changed. */
+  dataChangedOk: boolean;
 }
 
 /** Keys that may differ between invocations of the same run (everything else must match). */
 const MAY_CHANGE: (keyof TrainConfig)[] = ['epochs', 'backend', 'dataDir', 'runDir'];
 
 /** With `--resume`, only these flags may be given too. */
-const RESUME_FLAGS = ['resume', 'epochs', 'backend', 'dataDir', 'progress'];
+const RESUME_FLAGS = ['resume', 'epochs', 'backend', 'dataDir', 'progress', 'dataChangedOk'];
 
 function timestampDir(now: Date): string {
   return `runs/${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}`;
@@ -114,9 +117,11 @@ export function resolveTrainConfig(
     runDir,
   };
 
-  requireCreatableDir('--run-dir', runDirValue, runDir);
+  requireWritableDir('--run-dir', runDirValue, ctx.cwd, 'a directory you can write to');
   let mode: RunDirMode = 'new';
   if (exists(runDir)) {
+    const holder = lockHolder(runDir);
+    if (holder) throw lockedError(runDir, holder);
     if (!isDirectory(runDir)) invalid('--run-dir', runDirValue, 'a directory path (this is a file)');
     if (hasEntries(runDir)) {
       const previous = readRunConfig<TrainConfig>(runDir);
@@ -128,27 +133,12 @@ export function resolveTrainConfig(
       } else if (identity(previous) !== identity(config)) {
         runDirTaken('--run-dir', runDirValue, `a different run (${describeDifference(previous, config)})`);
       } else {
+        checkStoredConfig(previous, runDir);
         mode = 'continue';
       }
     }
   }
-  return { config, mode, progress };
-}
-
-/** The nearest existing ancestor of `dir` must be a writable directory (nothing is created here). */
-function requireCreatableDir(flag: string, shown: string, dir: string): void {
-  let probe = dir;
-  while (!exists(probe)) {
-    const parent = dirname(probe);
-    if (parent === probe) break;
-    probe = parent;
-  }
-  if (probe !== dir && !isDirectory(probe)) invalid(flag, shown, `a directory path (${probe} is a file)`);
-  try {
-    accessSync(probe, constants.W_OK);
-  } catch {
-    invalid(flag, shown, `a directory you can write to (${probe} is not writable)`);
-  }
+  return { config, mode, progress, dataChangedOk: opts.dataChangedOk === true };
 }
 
 function isDirectory(path: string): boolean {
@@ -172,12 +162,16 @@ function resolveResume(
   const value = opts.resume as string;
   const dir = resolvePath(ctx.cwd, value);
   if (!exists(dir)) invalid('--resume', value, 'an existing run directory written by tfbricks train');
+  if (!isDirectory(dir)) invalid('--resume', value, 'a run directory written by tfbricks train (this is a file)');
+  const holder = lockHolder(dir);
+  if (holder) throw lockedError(dir, holder);
   const previous = readRunConfig<TrainConfig>(dir);
   if (!previous) invalid('--resume', value, `a run directory holding ${'config.json'} (written by tfbricks train); this one has none`);
+  checkStoredConfig(previous, dir);
   const extra = Object.keys(opts).filter((k) => opts[k] !== undefined && !RESUME_FLAGS.includes(k));
   if (extra.length) {
     const flag = `--${extra[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    throw usageError('E_USAGE', `invalid option ${flag} with --resume ${JSON.stringify(value)} (allowed with --resume: --epochs, --backend, --data-dir, --progress; the rest comes from the run's config.json)`);
+    throw usageError('E_USAGE', `invalid option ${flag} with --resume ${echo(value)} (allowed with --resume: --epochs, --backend, --data-dir, --progress, --data-changed-ok; the rest comes from the run's config.json)`);
   }
   let v: string | undefined;
   const epochs = typeof (v = opts.epochs as string | undefined) === 'string' ? parseInteger('--epochs', v, 1) : previous.epochs;
@@ -190,5 +184,40 @@ function resolveResume(
     requireDatasetFiles('--data-dir', opts.dataDir, previous.dataset, dataDir);
   }
   else if (dataDir !== null && !exists(dataDir)) invalid('--data-dir', dataDir, `an existing directory (the run's data dir is gone; pass --data-dir)`);
-  return { config: { ...previous, epochs, backend, dataDir, runDir: dir }, mode: 'continue', progress };
+  return { config: { ...previous, epochs, backend, dataDir, runDir: dir }, mode: 'continue', progress, dataChangedOk: opts.dataChangedOk === true };
+}
+
+/**
+ * The values of a run's stored `config.json` must be what `train` itself would accept: a
+ * hand-edited `batchSize: 0` or `learningRate: -5` is named with the file, not found later
+ * deep inside the optimizer.
+ */
+function checkStoredConfig(c: TrainConfig, runDir: string): void {
+  const file = join(runDir, CONFIG_FILE);
+  const bad = (key: string, value: unknown, allowed: string): never => {
+    throw usageError('E_RUN_CONFIG', `run config ${JSON.stringify(file)}: "${key}" must be ${allowed}, got ${echo(value)}`, 'fix the value in config.json, or start a new run');
+  };
+  const int = (key: keyof TrainConfig, min: number, max = Number.MAX_SAFE_INTEGER, nullable = false) => {
+    const v = c[key] as unknown;
+    if (nullable && v === null) return;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) bad(key, v, `an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}${nullable ? ', or null' : ''}`);
+  };
+  const choice = (key: keyof TrainConfig, allowed: readonly string[]) => {
+    if (!allowed.includes(c[key] as string)) bad(key, c[key], `one of ${allowed.join(', ')}`);
+  };
+  int('epochs', 1);
+  int('batchSize', 1);
+  int('seed', 0, 0xffffffff);
+  int('limitTrain', 1, Number.MAX_SAFE_INTEGER, true);
+  int('limitTest', 1, Number.MAX_SAFE_INTEGER, true);
+  if (typeof c.learningRate !== 'number' || !Number.isFinite(c.learningRate) || c.learningRate <= 0) bad('learningRate', c.learningRate, 'a number > 0');
+  if (typeof c.validationSplit !== 'number' || !(c.validationSplit >= 0 && c.validationSplit < 1)) bad('validationSplit', c.validationSplit, 'a number in [0, 1)');
+  choice('dataset', DATASETS);
+  choice('labelMode', LABEL_MODES);
+  choice('optimizer', OPTIMIZERS);
+  if (typeof c.augment !== 'boolean') bad('augment', c.augment, 'true or false');
+  if (c.dataDir !== null && typeof c.dataDir !== 'string') bad('dataDir', c.dataDir, 'a path or null');
+  if (c.backend !== null && typeof c.backend !== 'string') bad('backend', c.backend, 'a backend name or null');
+  if (!c.model || typeof c.model !== 'object') bad('model', c.model, 'a model choice (as train wrote it)');
+  if (!c.augmentation || typeof c.augmentation !== 'object') bad('augmentation', c.augmentation, 'the augmentation settings (as train wrote them)');
 }

@@ -35,7 +35,8 @@ export function defineTrainOptions(cmd: Command): Command {
     .option('--limit-test <n>', 'use only the first n test images, an integer >= 1')
     .option('--run-dir <dir>', 'where to write the run (default runs/<timestamp>)')
     .option('--resume <run-dir>', 'continue the run in this directory from its last checkpoint')
-    .option('--overwrite', 'replace a different run already in --run-dir')
+    .option('--overwrite', "replace a different run already in --run-dir (only tfbricks' files are deleted)")
+    .option('--data-changed-ok', 'continue a run even though its data files changed since it started (default: refuse)')
     .option('--progress <mode>', `progress output: ${PROGRESS_MODES.join(', ')} (default auto: a bar on a terminal, one line per epoch otherwise)`);
 }
 

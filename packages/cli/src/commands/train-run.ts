@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { describeResolution } from '@tfbricks/core';
-import { buildModel, createOptimizer, saveModel, summary } from '@tfbricks/layers';
+import { buildModel, createOptimizer, summary } from '@tfbricks/layers';
+import { saveModel } from '@tfbricks/layers/node';
 import {
   BackupAndRestore,
   CSVLogger,
@@ -25,6 +26,11 @@ import { specFor } from '../models';
 import { writeModelPlots } from '../plots';
 import { type ProgressMode, ProgressReporter } from '../progress';
 import { CONFIG_FILE, DONE_FILE, RUN_LAYOUT } from '../run-dir';
+import { removeRunArtefacts } from '../run-files';
+import { lockRunDir } from '../run-lock';
+import { type DataFingerprint, checkDataFingerprint, fingerprintData } from '../data-fingerprint';
+import { readJsonFileSync } from '@tfbricks/core/node';
+import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
 import { StopSignals } from '../signals';
 import type { ResolvedTrain, TrainConfig } from './train-config';
 
@@ -41,13 +47,27 @@ function readDone(runDir: string): DoneRecord | undefined {
   }
 }
 
-function prepareRunDir(resolved: ResolvedTrain): void {
-  const { config, mode } = resolved;
-  if (mode === 'overwrite') {
-    for (const entry of readdirSync(config.runDir)) rmSync(join(config.runDir, entry), { recursive: true, force: true });
-  }
-  mkdirSync(config.runDir, { recursive: true });
+/** Write the run's config and data fingerprint (after every check passed: see runTraining). */
+function writeRunRecords(config: TrainConfig, fingerprint: DataFingerprint): void {
   writeFileAtomic(join(config.runDir, CONFIG_FILE), `${JSON.stringify({ tfbricksRun: 1, config }, null, 2)}\n`);
+  writeFileAtomic(join(config.runDir, RUN_LAYOUT.dataFingerprint), `${JSON.stringify({ tfbricksDataFingerprint: 1, files: fingerprint }, null, 2)}\n`);
+}
+
+function readFingerprint(runDir: string): DataFingerprint | undefined {
+  const path = join(runDir, RUN_LAYOUT.dataFingerprint);
+  if (!existsSync(path)) return undefined;
+  const parsed = readJsonFileSync(path, { what: 'data fingerprint', maxBytes: 1024 * 1024, maxDepth: 8, code: 'E_RUN_CONFIG' }) as { files?: DataFingerprint };
+  return parsed && typeof parsed.files === 'object' && parsed.files !== null ? parsed.files : undefined;
+}
+
+/** Checkpoints a damaged backup may be replaced by: `checkpoints/epoch-NNN`, newest first. */
+function epochCheckpoints(runDir: string): string[] {
+  const dir = join(runDir, RUN_LAYOUT.checkpoints);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => /^epoch-\d+$/.test(n))
+    .sort((a, b) => Number(b.slice(6)) - Number(a.slice(6)))
+    .map((n) => join(dir, n));
 }
 
 function progressMode(resolved: ResolvedTrain, isTTY: boolean | undefined): ProgressMode {
@@ -55,8 +75,22 @@ function progressMode(resolved: ResolvedTrain, isTTY: boolean | undefined): Prog
   return resolved.progress;
 }
 
-/** Run `train` after validation: backend, data, model, fit, artefacts. */
+/**
+ * Run `train` after validation: lock the run dir, then backend, data, model, fit, artefacts.
+ * Nothing in the run dir changes until every check has passed (data fingerprint, backup,
+ * seed, model): the run's records are written when training begins (fit's onTrainBegin,
+ * after BackupAndRestore restored and checked the backup).
+ */
 export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext): Promise<number> {
+  const lock = lockRunDir(resolved.config.runDir);
+  try {
+    return await runLocked(resolved, ctx);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(resolved: ResolvedTrain, ctx: CommandContext): Promise<number> {
   const { config } = resolved;
   const { io } = ctx;
   const out = io.stdout;
@@ -76,30 +110,61 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
     for (const line of describeData(data)) println(out, line);
     if (signals.exitCode !== undefined) return signals.exitCode;
 
-    prepareRunDir(resolved);
-    const spec = specFor(config.model, { numClasses: data.classNames.length, inputShape: data.imageShape });
-    await writeModelPlots(join(config.runDir, RUN_LAYOUT.modelPlot), spec);
+    const dataSpec = config.dataset === 'cifar10' ? CIFAR10_SPEC : CIFAR100_SPEC;
+    const fingerprint = fingerprintData(data.source, [...dataSpec.files.train, ...dataSpec.files.test]);
+    if (resolved.mode === 'continue') {
+      const saved = readFingerprint(config.runDir);
+      if (saved) {
+        try {
+          checkDataFingerprint(saved, fingerprint, config.runDir);
+        } catch (error) {
+          if (!resolved.dataChangedOk) throw error;
+          println(io.stderr, `tfbricks: warning: ${(error as Error).message}; continuing on the new data (--data-changed-ok)`);
+        }
+      }
+    }
 
-    // A finished run keeps its backup (deleteOnEnd: false), so asking for more epochs
-    // continues from the final weights and optimizer state.
-    if (done) rmSync(join(config.runDir, DONE_FILE), { force: true });
+    const spec = specFor(config.model, { numClasses: data.classNames.length, inputShape: data.imageShape });
     const model = buildModel(spec, { seed: config.seed });
     const optimizer = createOptimizer(config.optimizer, { learningRate: config.learningRate });
-    io.stdout.write(summary(spec));
+
+    if (resolved.mode === 'overwrite') {
+      const kept = removeRunArtefacts(config.runDir);
+      if (kept.length) println(out, `--overwrite: deleted the previous run's files; kept ${kept.length} that are not tfbricks' (${kept.slice(0, 5).join(', ')}${kept.length > 5 ? ', …' : ''})`);
+    }
+    // Runs first (fit's onTrainBegin, after BackupAndRestore restored and checked the backup).
+    const records: Callback = {
+      name: 'RunRecords',
+      onTrainBegin: async () => {
+        writeRunRecords(config, fingerprint);
+        await writeModelPlots(join(config.runDir, RUN_LAYOUT.modelPlot), spec);
+        // A finished run keeps its backup (deleteOnEnd: false), so asking for more epochs
+        // continues from the final weights and optimizer state.
+        if (done) rmSync(join(config.runDir, DONE_FILE), { force: true });
+        io.stdout.write(summary(spec));
+      },
+    };
 
     const augmentation = config.augment ? await (await import('../augmentation')).createAugmentation(config.augmentation, data) : undefined;
     const mode = progressMode(resolved, out.isTTY);
     const callbacks: Callback[] = [
+      records,
       new ProgressReporter(out, mode),
       new CSVLogger(join(config.runDir, RUN_LAYOUT.metrics)),
       new TensorBoard(join(config.runDir, RUN_LAYOUT.tensorboard)),
-      new ModelCheckpoint(join(config.runDir, RUN_LAYOUT.checkpoints, 'epoch-{epoch:03d}'), { keepLast: 3, stateKey: 'checkpoint-last' }),
+      new ModelCheckpoint(join(config.runDir, RUN_LAYOUT.checkpoints, 'epoch-{epoch:03d}'), { keepLast: 3, stateKey: 'checkpoint-last', savePosition: true }),
       new ModelCheckpoint(join(config.runDir, RUN_LAYOUT.checkpoints, 'best'), {
         monitor: 'val_acc',
         saveBestOnly: true,
         stateKey: 'checkpoint-best',
       }),
-      new BackupAndRestore(join(config.runDir, RUN_LAYOUT.backup), { deleteOnEnd: false }),
+      new BackupAndRestore(join(config.runDir, RUN_LAYOUT.backup), {
+        deleteOnEnd: false,
+        fallback: () => epochCheckpoints(config.runDir),
+        log: (line) => {
+          if (line.includes('cannot be used') || line.includes('finishing the run')) println(io.stderr, `tfbricks: ${line}`);
+        },
+      }),
     ];
     const validation = data.validation ?? data.test;
     const result = await fit({
@@ -123,7 +188,12 @@ export async function runTraining(resolved: ResolvedTrain, ctx: CommandContext):
       return signals.exitCode ?? 130;
     }
 
-    await finishRun(config, data, model, optimizer, result.epochsCompleted, result.history, ctx);
+    const finished = await finishRun(config, data, model, optimizer, result.epochsCompleted, result.history, ctx, () => signals.exitCode !== undefined);
+    if (!finished || signals.exitCode !== undefined) {
+      println(io.stderr, `tfbricks: interrupted while finishing; the trained weights are in ${join(config.runDir, RUN_LAYOUT.backup)}`);
+      println(io.stderr, `finish with: tfbricks train --resume ${config.runDir}`);
+      return signals.exitCode ?? 130;
+    }
     return 0;
   } catch (error) {
     // Interrupted before training started (download, parsing): no checkpoint to write.
@@ -145,7 +215,8 @@ async function finishRun(
   epochsCompleted: number,
   history: { epoch: number[]; history: Record<string, number[]> },
   ctx: CommandContext,
-): Promise<void> {
+  interrupted: () => boolean,
+): Promise<boolean> {
   const { io } = ctx;
   const runDir = config.runDir;
   const metadata = {
@@ -156,6 +227,8 @@ async function finishRun(
     seed: config.seed,
   };
   await saveModel(join(runDir, RUN_LAYOUT.finalModel), model, { optimizer, metadata });
+  // A signal here stops before the reports; --resume finishes them from the backup.
+  if (interrupted()) return false;
   const curves = await renderTrainingCurves(readHistory(join(runDir, RUN_LAYOUT.metrics)) ?? history);
   writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.svg`), curves.svg);
   writeFileAtomic(join(runDir, `${RUN_LAYOUT.curves}.png`), curves.png);
@@ -171,6 +244,7 @@ async function finishRun(
   );
   writeFileAtomic(join(runDir, DONE_FILE), `${JSON.stringify({ epochsCompleted, finishedAt: new Date().toISOString() })}\n`);
   println(io.stdout, `run saved in ${runDir}`);
+  return true;
 }
 
 /** The full history from metrics.csv (it spans resumes; fit's history may not). */

@@ -1,6 +1,6 @@
 import { TfbricksError, usageError } from '@tfbricks/core';
-import { removeStaleSaveTemporaries } from '@tfbricks/layers';
-import { loadCheckpointInto, writeCheckpoint } from '../checkpoint-io';
+import { removeStaleSaveTemporaries } from '@tfbricks/layers/node';
+import { TRAINING_POSITION_KEY, loadCheckpointInto, writeCheckpoint } from '../checkpoint-io';
 import type { BatchEnd, Callback, EpochLogs, TrainingContext, TrainingPosition } from '../types';
 
 export interface BackupAndRestoreOptions {
@@ -9,10 +9,16 @@ export interface BackupAndRestoreOptions {
   /** Delete the backup when training ends normally (default true, like Keras). */
   deleteOnEnd?: boolean;
   log?: (line: string) => void;
+  /**
+   * Checkpoint directories, newest first, to resume from when the backup cannot be loaded
+   * (damaged, truncated): ModelCheckpoint saves with `savePosition`, which hold the same
+   * weights, optimizer state and position as the backup at their epoch. Each use is logged.
+   */
+  fallback?: () => string[] | Promise<string[]>;
 }
 
 const BACKUP = 'latest';
-const POSITION_KEY = 'tfbricksTrainingPosition';
+const POSITION_KEY = TRAINING_POSITION_KEY;
 
 /**
  * Keras' `BackupAndRestore`: keeps an up-to-date backup of the run in `backupDir`
@@ -31,10 +37,13 @@ export class BackupAndRestore implements Callback {
   private readonly saveFreq: 'epoch' | number;
   private readonly deleteOnEnd: boolean;
   private readonly log?: (line: string) => void;
+  private readonly fallback?: () => string[] | Promise<string[]>;
   /** Backups written by this run (for tests and progress). */
   writes = 0;
   /** Where the last resume came from, if any. */
   resumedFrom: TrainingPosition | null = null;
+  /** The fallback checkpoint the last resume used because the backup was damaged, if any. */
+  fellBackTo: string | null = null;
 
   constructor(
     readonly backupDir: string,
@@ -50,6 +59,7 @@ export class BackupAndRestore implements Callback {
     this.saveFreq = f;
     this.deleteOnEnd = options.deleteOnEnd ?? true;
     this.log = options.log;
+    this.fallback = options.fallback;
   }
 
   private async path(): Promise<string> {
@@ -75,16 +85,24 @@ export class BackupAndRestore implements Callback {
 
   async restore(ctx: TrainingContext): Promise<TrainingPosition | undefined> {
     this.resumedFrom = null;
+    this.fellBackTo = null;
     await this.removeTemporaries();
-    if (!(await this.exists())) return undefined;
-    const { metadata, loadedFrom } = await loadCheckpointInto(await this.path(), ctx.model, ctx.optimizer);
-    const position = metadata[POSITION_KEY] as TrainingPosition | undefined;
-    if (!position || typeof position.epoch !== 'number' || typeof position.step !== 'number' || !Array.isArray(position.shuffleState)) {
-      throw new TfbricksError('E_BACKUP_INVALID', `BackupAndRestore: "${loadedFrom}" holds no training position`, {
-        hint: `it was not written by BackupAndRestore; delete ${this.backupDir} to start over`,
-      });
+    let loaded: { position: TrainingPosition; loadedFrom: string };
+    if (!(await this.exists())) {
+      // No backup at all: a new run, unless fallback checkpoints say the run had started.
+      if (!this.fallback || (await this.fallback()).length === 0) return undefined;
+      loaded = await this.loadFallback(new Error(`${await this.path()} holds no saved model`), ctx);
+    } else {
+      try {
+        loaded = await this.load(await this.path(), ctx);
+      } catch (error) {
+        loaded = await this.loadFallback(error, ctx);
+      }
     }
-    if (position.epoch >= ctx.params.epochs && position.step === 0) {
+    const { position, loadedFrom } = loaded;
+    // A backup at exactly the last epoch's end is a finished training whose process died before
+    // it could wrap up (final save, reports): restore it and let fit run no further epoch.
+    if (position.epoch > ctx.params.epochs || (position.epoch === ctx.params.epochs && position.step > 0)) {
       throw new TfbricksError(
         'E_BACKUP_DONE',
         `BackupAndRestore: the backup in ${this.backupDir} is at epoch ${position.epoch}, but this run has only ${ctx.params.epochs} epochs`,
@@ -92,8 +110,45 @@ export class BackupAndRestore implements Callback {
       );
     }
     this.resumedFrom = position;
-    this.log?.(`BackupAndRestore: resuming from epoch ${position.epoch + 1}, batch ${position.step} (${loadedFrom})`);
+    if (position.epoch === ctx.params.epochs) this.log?.(`BackupAndRestore: training had finished all ${position.epoch} epochs (${loadedFrom}); finishing the run`);
+    else this.log?.(`BackupAndRestore: resuming from epoch ${position.epoch + 1}, batch ${position.step} (${loadedFrom})`);
     return position;
+  }
+
+  private async load(dir: string, ctx: TrainingContext): Promise<{ position: TrainingPosition; loadedFrom: string }> {
+    const { metadata, loadedFrom } = await loadCheckpointInto(dir, ctx.model, ctx.optimizer);
+    const position = metadata[POSITION_KEY] as TrainingPosition | undefined;
+    if (!position || typeof position.epoch !== 'number' || typeof position.step !== 'number' || !Array.isArray(position.shuffleState)) {
+      throw new TfbricksError('E_BACKUP_INVALID', `BackupAndRestore: "${loadedFrom}" holds no training position`, {
+        hint: `it was not written by BackupAndRestore; delete ${this.backupDir} to start over`,
+      });
+    }
+    return { position, loadedFrom };
+  }
+
+  /** The backup cannot be loaded: resume from the newest fallback checkpoint that can, and say so. */
+  private async loadFallback(error: unknown, ctx: TrainingContext): Promise<{ position: TrainingPosition; loadedFrom: string }> {
+    const candidates = this.fallback ? await this.fallback() : [];
+    const reason = (error as Error)?.message ?? String(error);
+    // A mismatch of the run itself (other model, other optimizer) is not damage: no fallback hides it.
+    const code = (error as { code?: string })?.code;
+    if (code === 'E_CHECKPOINT_MISMATCH') throw error;
+    for (const dir of candidates) {
+      try {
+        const got = await this.load(dir, ctx);
+        this.log?.(`BackupAndRestore: the backup in ${this.backupDir} cannot be used (${reason.split('\n')[0]}); resuming from ${got.loadedFrom} instead (epoch ${got.position.epoch}, the same weights and optimizer state the backup had then)`);
+        this.fellBackTo = got.loadedFrom;
+        return got;
+      } catch {
+        // try the next one
+      }
+    }
+    if (candidates.length === 0) throw error;
+    throw new TfbricksError('E_BACKUP_INVALID', `BackupAndRestore: the backup in ${this.backupDir} cannot be used (${reason.split('\n')[0]}), and none of ${candidates.length} checkpoint(s) can replace it`, {
+      usage: true,
+      cause: error,
+      hint: `delete ${this.backupDir} to start over from the beginning`,
+    });
   }
 
   /** Temporaries of a backup write whose process was killed (layers' saveModel writes `.latest.tmp-*` first). */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTfbricksError, type Augmentation } from '@tfbricks/core';
-import { loadModel } from '@tfbricks/layers';
+import { loadModel } from '@tfbricks/layers/node';
 import { fit } from '../fit';
 import type { FitOptions } from '../types';
 import { BackupAndRestore } from './backup-and-restore';

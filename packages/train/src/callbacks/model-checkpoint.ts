@@ -1,5 +1,5 @@
 import { usageError, type JsonValue } from '@tfbricks/core';
-import { writeCheckpoint } from '../checkpoint-io';
+import { TRAINING_POSITION_KEY, writeCheckpoint } from '../checkpoint-io';
 import type { Callback, EpochLogs, TrainingContext } from '../types';
 import { checkMonitor, decodeNumber, encodeNumber, monitored, resolveMode, type MonitorMode } from './monitor';
 
@@ -17,6 +17,11 @@ export interface ModelCheckpointOptions {
   metadata?: Record<string, unknown>;
   log?: (line: string) => void;
   stateKey?: string;
+  /**
+   * Also store the training position (as BackupAndRestore does), so that a damaged backup
+   * can resume from this checkpoint instead (BackupAndRestore's `fallback`). Default false.
+   */
+  savePosition?: boolean;
 }
 
 const FIELD = /\{(\w+)(?::([^}]*))?\}/g;
@@ -61,6 +66,7 @@ export class ModelCheckpoint implements Callback {
   /** Checkpoint directories written and still kept, oldest first. */
   saved: string[] = [];
   private restored = false;
+  private readonly savePosition: boolean;
 
   constructor(
     readonly filepath: string,
@@ -82,6 +88,7 @@ export class ModelCheckpoint implements Callback {
     this.metadata = options.metadata ?? {};
     this.log = options.log;
     this.stateKey = options.stateKey ?? 'ModelCheckpoint';
+    this.savePosition = options.savePosition ?? false;
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 
@@ -113,7 +120,8 @@ export class ModelCheckpoint implements Callback {
     const path = formatCheckpointPath(this.filepath, epoch, logs);
     await writeCheckpoint(path, ctx.model, {
       optimizer: ctx.optimizer,
-      metadata: { ...this.metadata, epoch, logs, monitor: this.monitor, best: encodeNumber(this.best), history: ctx.history },
+      // The training position too, so BackupAndRestore can resume from this checkpoint when its own backup is damaged.
+      metadata: { ...this.metadata, epoch, logs, monitor: this.monitor, best: encodeNumber(this.best), history: ctx.history, ...(this.savePosition ? { [TRAINING_POSITION_KEY]: await ctx.capturePosition() } : {}) },
     });
     this.log?.(`Epoch ${epoch + 1}: saved model to ${path}`);
     this.saved = [...this.saved.filter((p) => p !== path), path];

@@ -1,10 +1,9 @@
-import { usageError } from '@tfbricks/core';
+import { escapeXml, usageError } from '@tfbricks/core';
 
 export const FONT = 'DejaVu Sans, Arial, Helvetica, sans-serif';
 
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+/** Text for SVG: markup escaped, characters XML forbids (ESC and other controls) replaced (core's escapeXml). */
+export const esc = escapeXml;
 
 /** "Nice" axis ticks (1, 2, 5 × 10^k steps) covering [min, max]. */
 export function niceTicks(min: number, max: number, target = 5): { lo: number; hi: number; ticks: number[] } {

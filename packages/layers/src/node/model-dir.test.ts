@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { isTfbricksError } from '@tfbricks/core';
-import { buildModel, createOptimizer, getModelSpec, loadModel, removeStaleSaveTemporaries, saveModel } from './index';
-import { saveHooks } from './save';
+import { buildModel, createOptimizer, getModelSpec } from '../index';
+import { loadModel, removeStaleSaveTemporaries, saveModel } from './index';
+import { saveHooks } from './atomic-dir';
 
 let root: string;
 beforeAll(async () => {
@@ -228,7 +229,12 @@ describe('saveModel / loadModel', () => {
 
     it('shapes and byte sizes must match the spec', async () => {
       await edit((j) => (j.weightsManifest[0].weights[0].shape = [3, 3, 3, 9]));
-      await expectError(loadModel(dir), 'E_MODEL_LOAD', 'bytes');
+      await expectError(loadModel(dir), 'E_MODEL_LOAD', 'layer "conv2d_1" (Conv2D) declares 224 parameters but the weights manifest holds 251 for it');
+      await writeFile(join(dir, 'model.json'), original);
+      const bin = await readFile(join(dir, 'weights.bin'));
+      await writeFile(join(dir, 'weights.bin'), bin.subarray(0, bin.byteLength - 4));
+      await expectError(loadModel(dir), 'E_MODEL_LOAD', `holds ${bin.byteLength - 4} bytes but ${bin.byteLength} were expected`);
+      await writeFile(join(dir, 'weights.bin'), bin);
       await edit((j) => {
         j.weightsManifest[0].weights[0].shape = [3, 3, 8, 3];
       });
@@ -257,6 +263,22 @@ describe('saveModel / loadModel', () => {
       ]);
       expect(loaded.optimizer?.getClassName()).toBe('KerasSGD');
       loaded.model.dispose();
+    });
+
+    it('weight and model files must be regular files: a FIFO or a directory is refused without hanging', async () => {
+      await writeFile(join(dir, 'model.json'), original);
+      const fifoDir = join(root, 'fifo');
+      await mkdir(fifoDir);
+      await writeFile(join(fifoDir, 'model.json'), original);
+      await writeFile(join(fifoDir, 'optimizer.bin'), await readFile(join(dir, 'optimizer.bin')));
+      expect(spawnSync('mkfifo', [join(fifoDir, 'weights.bin')]).status).toBe(0);
+      await expectError(loadModel(fifoDir), 'E_MODEL_LOAD', 'is a FIFO (named pipe), not a regular file');
+      await rm(join(fifoDir, 'weights.bin'));
+      await mkdir(join(fifoDir, 'weights.bin'));
+      await expectError(loadModel(fifoDir), 'E_MODEL_LOAD', 'is a directory, not a regular file');
+      await rm(join(fifoDir, 'model.json'));
+      expect(spawnSync('mkfifo', [join(fifoDir, 'model.json')]).status).toBe(0);
+      await expectError(loadModel(fifoDir), 'E_MODEL_LOAD', 'is a FIFO');
     });
 
     it('a missing directory or foreign JSON is a clear error', async () => {

@@ -1,0 +1,2 @@
+export { saveModel, loadModel, readSavedModelDescription, type LoadedModel } from './model-dir';
+export { writeDirectoryAtomic, removeStaleSaveTemporaries, saveTemporaryPrefix } from './atomic-dir';
