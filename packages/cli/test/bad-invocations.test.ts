@@ -99,6 +99,15 @@ const cases: Record<string, Case> = {
   'backends with an argument': { argv: () => ['backends', 'cpu'], mentions: () => ['"cpu"', 'allowed:'] },
   'unknown dataset action': { argv: () => ['dataset', 'frobnicate'], mentions: () => ['"frobnicate"', 'download, verify, inspect'] },
   'plot to an unknown format': { argv: () => ['plot-model', '--model', 'tiny', '--out', 'model.gif'], mentions: () => ['--out', '"model.gif"', '.svg, .png or .dot'] },
+  'sweep without --sweep-dir': { argv: (fx) => ['sweep', fx.notJson], mentions: () => ['--sweep-dir', 'allowed:'] },
+  'sweep file that is not JSON': { argv: (fx) => ['sweep', fx.notJson, '--sweep-dir', 'D'], mentions: (fx) => [`invalid sweep file ${fx.notJson}`, 'not valid JSON'] },
+  'sweep zero parallel': { argv: (fx) => ['sweep', fx.notJson, '--sweep-dir', 'D', '--parallel', '0'], mentions: () => ['--parallel', '"0"', 'an integer from 1 to 64'] },
+  'sweep detach without redis': { argv: (fx) => ['sweep', fx.notJson, '--sweep-dir', 'D', '--detach'], mentions: () => ['--detach', '--redis'] },
+  'sweep redis url without scheme': { argv: (fx) => ['sweep', fx.notJson, '--sweep-dir', 'D', '--redis', '127.0.0.1:6379'], mentions: () => ['--redis', '"127.0.0.1:6379"', 'redis://host:port'] },
+  'sweep status with --parallel': { argv: (fx) => ['sweep', 'status', '--sweep-dir', fx.emptyDir, '--parallel', '2'], mentions: () => ['--parallel', 'allowed: --sweep-dir, --json'] },
+  'sweep status of a dir without a sweep': { argv: (fx) => ['sweep', 'status', '--sweep-dir', fx.emptyDir], mentions: (fx) => ['--sweep-dir', JSON.stringify(fx.emptyDir), 'holds no sweep'] },
+  'worker without --redis': { argv: () => ['worker', '--sweep-dir', 'D'], mentions: () => ['--redis', 'redis://host:port'] },
+  'worker zero stall timeout': { argv: () => ['worker', '--redis', 'redis://127.0.0.1:6379', '--sweep-dir', 'D', '--stall-timeout', '0'], mentions: () => ['--stall-timeout', '"0"', '>= 1'] },
   'summary of unknown model': { argv: () => ['summary', '--model', 'resnet1000'], mentions: () => ['--model', '"resnet1000"', 'allowed:'] },
 };
 

@@ -60,12 +60,15 @@ function parseTrainArgv(argv: string[]): Record<string, unknown> {
   return cmd.opts();
 }
 
-/** The sweep-file key a train error is about: where it was found, or the base key its flag names. */
+/**
+ * The sweep-file key a train error is about: the base key its flag names, else where the
+ * value came from; a space flag found while checking the base is its first value (or range min).
+ */
 function keyOf(where: string, error: unknown, spec: { base: Record<string, unknown>; space: Record<string, unknown> }): string {
-  if (where !== 'base') return where;
   const flag = isTfbricksError(error) && typeof error.details?.flag === 'string' ? (error.details.flag as string).replace(/^--/, '') : undefined;
   if (flag && flag in spec.base) return `base.${flag}`;
-  if (flag && flag in spec.space) return `space.${flag}[0]`;
+  if (where !== 'base') return where;
+  if (flag && flag in spec.space) return Array.isArray(spec.space[flag]) ? `space.${flag}[0]` : `space.${flag}.min`;
   return 'base';
 }
 
