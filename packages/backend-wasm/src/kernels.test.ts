@@ -232,3 +232,21 @@ describe('wasm training vs cpu', () => {
     });
   }
 });
+
+describe('registering and removing the kernels', () => {
+  it("unregisterTrainingKernels() puts tfjs-backend-wasm's own kernels back; registerTrainingKernels() is idempotent", async () => {
+    const { registerTrainingKernels, unregisterTrainingKernels, TRAINING_KERNEL_NAMES } = await import('./kernels/register');
+    const ours = TRAINING_KERNEL_NAMES.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc);
+    unregisterTrainingKernels();
+    try {
+      expect(trainingKernelsActive()).toBe(false);
+      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+      expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(ours[1]);
+      expect(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc).not.toBe(ours[2]);
+    } finally {
+      registerTrainingKernels();
+      registerTrainingKernels();
+    }
+    expect(TRAINING_KERNEL_NAMES.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc)).toEqual(ours);
+  });
+});

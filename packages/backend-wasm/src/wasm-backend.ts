@@ -10,7 +10,11 @@ export interface WasmBackendOptions {
    * `/`, or a map per file name (see tfjs' `setWasmPaths`). Node finds them in the package.
    */
   wasmPaths?: string | Record<string, string>;
-  /** Threads for the multi-threaded build (browsers with cross-origin isolation only); default: tfjs' choice. */
+  /**
+   * XNNPACK threads for the multi-threaded build (cross-origin-isolated pages only). Default:
+   * every logical core (`navigator.hardwareConcurrency`, at most 8). tfjs-backend-wasm caps
+   * it at its pthread pool, which it sizes to half the logical cores (at most 4).
+   */
   threads?: number;
   /** Serve the convolution gradients with tfbricks' kernels (default true; env `TFBRICKS_WASM_STOCK_KERNELS=1` turns them off). */
   trainingKernels?: boolean;
@@ -28,6 +32,13 @@ async function loadWasm(): Promise<WasmModule> {
       details: { backend: 'wasm', kind: 'tfjs-backend-missing' },
     });
   }
+}
+
+/** Every logical core (at most 8) where the page could run threads; else tfjs' own default. */
+function defaultThreads(): number | undefined {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated || !cores) return undefined;
+  return Math.max(1, Math.min(8, cores));
 }
 
 async function flag(name: string): Promise<boolean> {
@@ -63,7 +74,8 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
     async init() {
       const wasm = await loadWasm();
       if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths as string);
-      if (options.threads !== undefined) wasm.setThreadsCount(options.threads);
+      const threads = options.threads ?? defaultThreads();
+      if (threads !== undefined) wasm.setThreadsCount(threads);
       if (!tf.findBackendFactory('wasm')) {
         throw new TfbricksError('E_BACKEND_INIT', '@tensorflow/tfjs-backend-wasm loaded but registered no "wasm" backend', {
           hint: 'make sure @tensorflow/tfjs-backend-wasm and @tensorflow/tfjs-core are the same version and installed once',

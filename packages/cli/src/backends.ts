@@ -1,11 +1,15 @@
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { cudaBackend } from '@tfbricks/backend-cuda';
+import { wasmBackend } from '@tfbricks/backend-wasm';
 import { webgpuBackend } from '@tfbricks/backend-webgpu';
 import { type BackendRegistry, createBackendRegistry, usageError } from '@tfbricks/core';
 
-/** The registry the CLI uses: cuda (100) > webgpu (50) > cpu (0). Nothing is initialised yet. */
+/**
+ * The registry the CLI uses: cuda (100) > webgpu (50) > wasm (25) > cpu (0); auto prefers wasm
+ * over a software-only WebGPU adapter. Nothing is initialised yet.
+ */
 export function createCliRegistry(env: Record<string, string | undefined>): BackendRegistry {
-  return createBackendRegistry({ env }).register(cudaBackend()).register(webgpuBackend()).register(cpuBackend());
+  return createBackendRegistry({ env }).register(cudaBackend()).register(webgpuBackend()).register(wasmBackend()).register(cpuBackend());
 }
 
 /**

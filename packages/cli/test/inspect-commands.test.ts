@@ -24,10 +24,13 @@ describe('backends', () => {
     expect(r.code, r.stderr).toBe(0);
     const parsed = JSON.parse(r.stdout) as { backends: { name: string; available: boolean; reason?: string; device?: { description: string } }[] };
     const names = parsed.backends.map((b) => b.name);
-    expect(names).toEqual(['cuda', 'webgpu', 'cpu']);
+    expect(names).toEqual(['cuda', 'webgpu', 'wasm', 'cpu']);
     const cpu = parsed.backends.find((b) => b.name === 'cpu')!;
     expect(cpu.available).toBe(true);
     expect(cpu.device?.description).toMatch(/CPU/);
+    const wasm = parsed.backends.find((b) => b.name === 'wasm')!;
+    expect(wasm.available, wasm.reason).toBe(true);
+    expect(wasm.device?.description).toMatch(/WebAssembly CPU, XNNPACK/);
     for (const b of parsed.backends) if (!b.available) expect(b.reason).toBeTruthy();
   });
 });
