@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { buildModel, parseModelSpec, registerLayerKind, saveModel, unregisterLayerKind } from '@tfbricks/layers';
+import { buildModel, parseModelSpec, registerLayerKind, unregisterLayerKind } from '@tfbricks/layers';
+import { saveModel } from '@tfbricks/layers/node';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliRegistry } from '../src/backends';
