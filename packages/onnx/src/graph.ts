@@ -139,6 +139,7 @@ export class GraphBuilder {
       n.input = n.input.map((x) => (x === from ? to : x));
       n.output = n.output.map((x) => (x === from ? to : x));
     }
+    this.names.delete(from);
     this.names.add(to);
   }
 
