@@ -94,7 +94,7 @@ describe('layer kinds on ONNX Runtime equal tfjs predict', () => {
         model.dispose();
       }
     }
-  });
+  }, 240_000);
 
   it('Concatenate, dilation, every activation, merges, rank-2 BatchNormalization, ZeroPadding2D (tfjs layers)', async () => {
     const model = tfjsModel();
@@ -105,5 +105,5 @@ describe('layer kinds on ONNX Runtime equal tfjs predict', () => {
     } finally {
       model.dispose();
     }
-  });
+  }, 120_000);
 });
