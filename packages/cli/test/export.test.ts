@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliRegistry } from '../src/backends';
 import { loadData } from '../src/data';
-import { hasMiniCifar, listTree, miniCifar, runCli, tempDir } from './helpers';
+import { hasMiniCifar, listTree, miniCifar, runChild, runCli, tempDir } from './helpers';
 
 const TRAIN = ['--model', 'tiny', '--limit-train', '48', '--limit-test', '40', '--epochs', '1', '--batch-size', '16', '--backend', 'cpu', '--seed', '5'];
 
@@ -80,6 +80,14 @@ describe.skipIf(!hasMiniCifar)('tfbricks export (smoke run, ONNX Runtime on the 
     expect(text).toContain('["airplane","automobile","bird","cat","deer","dog","frog","horse","ship","truck"]');
     expect(text).toMatch(/"included":false/);
     expect(readFileSync(join(cwd, 'baked.onnx')).toString('latin1')).toMatch(/"included":true/);
+  }, 120_000);
+
+  it('works from the real tfbricks binary (a child process) and is listed in --help', async () => {
+    const r = await runChild(['export', 'run', '--out', 'child.onnx', '--batch', '3'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(cwd, 'child.onnx'))).toBe(true);
+    const help = await runCli(['--help'], { cwd });
+    expect(help.stdout).toMatch(/^\s+export \[options\] <dir>\s+export a run dir or a model dir for serving:$/m);
   }, 120_000);
 
   it('refuses to overwrite without --force, replaces with it, and exports a model dir too', async () => {

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     model.dispose();
     const ortRate = (BATCH * ROUNDS) / (ortMs / 1000);
     const tfRate = (BATCH * ROUNDS) / (tfMs / 1000);
-    rows.push(`| ${name} | ${exportMs.toFixed(0)} ms | ${(bytes.byteLength / 1e6).toFixed(2)} MB | ${tfRate.toFixed(0)} | ${ortRate.toFixed(0)} | ${(ortRate / tfRate).toFixed(1)}x |`);
+    rows.push(`| ${name} | ${exportMs.toFixed(0)} ms | ${(bytes.byteLength / 1e6).toFixed(2)} MB | ${tfRate.toFixed(1)} | ${ortRate.toFixed(0)} | ${(ortRate / tfRate).toFixed(1)}x |`);
   }
   console.log('| model | exportOnnx | file | tfjs cpu predict, images/s | ONNX Runtime CPU, images/s | ORT / tfjs |');
   console.log('| --- | --- | --- | --- | --- | --- |');

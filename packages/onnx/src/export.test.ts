@@ -68,6 +68,37 @@ describe('exportOnnx: the model file', () => {
   });
 });
 
+describe('exportOnnx: model shapes', () => {
+  it('a rank-4 output (a fused Conv2D+ReLU feature map) comes out in the input layout, named after its layer', async () => {
+    const spec = { className: 'Functional', name: 'maps', inputShape: [6, 5, 3], layers: [
+      { className: 'Conv2D', config: { name: 'conv', filters: 4, kernelSize: 3, padding: 'same' }, inbound: ['input_1'] },
+      { className: 'Activation', config: { name: 'relu', activation: 'relu' }, inbound: ['conv'] },
+      { className: 'Conv2D', config: { name: 'conv_b', filters: 2, kernelSize: 1 }, inbound: ['input_1'] },
+    ], outputs: ['relu', 'conv_b'] };
+    const model = buildModel(spec as never, { seed: 2 });
+    const x = randomArray(2 * 90, 6, -1, 1);
+    const want = tfc.tidy(() => (model.predict(tfc.tensor(x, [2, 6, 5, 3])) as tfc.Tensor[]).map((t) => t.dataSync() as Float32Array));
+    const nhwc = await runOnnx(exportOnnx(model), x, [2, 6, 5, 3]);
+    expect(Object.keys(nhwc)).toEqual(['relu', 'conv_b']);
+    expect(nhwc.relu.dims).toEqual([2, 6, 5, 4]);
+    expect(maxAbsDiff(nhwc.relu.data, want[0])).toBeLessThan(1e-5);
+    expect(maxAbsDiff(nhwc.conv_b.data, want[1])).toBeLessThan(1e-5);
+    const nchw = await runOnnx(exportOnnx(model, { inputLayout: 'NCHW' }), toNchw(x, [2, 6, 5, 3]), [2, 3, 6, 5]);
+    expect(nchw.relu.dims).toEqual([2, 4, 6, 5]);
+    expect(maxAbsDiff(nchw.relu.data, toNchw(want[0], [2, 6, 5, 4]))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(nchw.conv_b.data, toNchw(want[1], [2, 6, 5, 2]))).toBeLessThan(1e-5);
+    model.dispose();
+  });
+
+  it('a tf.sequential model', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [5, 5, 2], filters: 3, kernelSize: 2, activation: 'relu' }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
+    const x = randomArray(3 * 50, 9);
+    const got = Object.values(await runOnnx(exportOnnx(model), x, [3, 5, 5, 2]))[0];
+    expect(maxAbsDiff(got.data, tfPredict(model, x, [3, 5, 5, 2]))).toBeLessThan(1e-5);
+    model.dispose();
+  });
+});
+
 describe('exportOnnx: preprocessing baked into the graph', () => {
   for (const layout of ['NHWC', 'NCHW'] as const) {
     it(`rescale, samplewise and featurewise standardisation and ZCA equal ImageDataGenerator.standardize (${layout})`, async () => {

@@ -34,8 +34,17 @@ function valueInfo(name: string, shape: (number | null)[], layout: Layout, batch
 function checkModel(model: tfl.LayersModel): void {
   const ok = model && typeof model === 'object' && Array.isArray((model as { layers?: unknown }).layers) && Array.isArray((model as { inputs?: unknown }).inputs);
   if (!ok) throw usageError('E_ONNX_OPTIONS', 'exportOnnx: "model" must be a tfjs-layers LayersModel (built by @tfbricks/layers or tf.model)');
-  const sequentialInner = (model as unknown as { model?: tfl.LayersModel }).model;
-  if (model.getClassName() === 'Sequential' && sequentialInner === undefined) throw usageError('E_ONNX_OPTIONS', 'exportOnnx: the Sequential model is not built yet (give its first layer an inputShape)');
+}
+
+/** A Sequential model's inner functional model (built on demand), or the model itself. */
+function functionalModel(model: tfl.LayersModel): tfl.LayersModel {
+  if (model.getClassName() !== 'Sequential') return model;
+  const seq = model as unknown as { model?: tfl.LayersModel; inputs: tfl.SymbolicTensor[]; build(shape: (number | null)[]): void };
+  if (!seq.model) {
+    if (seq.inputs.length === 0) throw usageError('E_ONNX_OPTIONS', 'exportOnnx: the Sequential model has no input shape yet (give its first layer an inputShape)');
+    seq.build(seq.inputs[0].shape);
+  }
+  return seq.model!;
 }
 
 /** The graph's inputs (in `layout` for rank-4 inputs), optionally followed by the baked preprocessing. */
@@ -91,7 +100,7 @@ function metadataEntries(o: ResolvedOptions): { key: string; value: string }[] {
 export function exportOnnx(model: tfl.LayersModel, options: ExportOptions = {}): Uint8Array {
   const o = resolveOptions(options);
   checkModel(model);
-  const inner = model.getClassName() === 'Sequential' ? (model as unknown as { model: tfl.LayersModel }).model : model;
+  const inner = functionalModel(model);
   const g = new GraphBuilder(o.opset);
   const inputs = graphInputs(g, inner, o);
   const outputs = convertLayers(g, inner, inputs.values);

@@ -49,6 +49,13 @@ function int64Bytes(data: readonly number[]): Uint8Array {
   return out;
 }
 
+function reserve(taken: Set<string>, base: string): string {
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  taken.add(name);
+  return name;
+}
+
 /**
  * Collects nodes and initializers. Names are unique: `uniqueName` suffixes repeats. The
  * physical layout of rank-4 values is tracked so each conversion between NHWC and NCHW is
@@ -58,16 +65,18 @@ export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   private readonly names = new Set<string>();
+  private readonly nodeNames = new Set<string>();
   private readonly transposed = new Map<string, Value>();
 
   constructor(readonly opset: number) {}
 
-  /** `base`, or `base_2`, `base_3`… if taken. Reserves the name. */
+  /** `base`, or `base_2`, `base_3`… if taken. Reserves the value name. */
   uniqueName(base: string): string {
-    let name = base;
-    for (let i = 2; this.names.has(name); i++) name = `${base}_${i}`;
-    this.names.add(name);
-    return name;
+    return reserve(this.names, base);
+  }
+
+  private uniqueNodeName(base: string): string {
+    return reserve(this.nodeNames, base);
   }
 
   /** Add a node; returns its output names (`outputs` are reserved as given, they must be unique). */
@@ -90,14 +99,6 @@ export class GraphBuilder {
     const nodeName = this.uniqueNodeName(name);
     this.node(opType, inputs, [out], nodeName, attrs);
     return out;
-  }
-
-  private readonly nodeNames = new Set<string>();
-  private uniqueNodeName(base: string): string {
-    let name = base;
-    for (let i = 2; this.nodeNames.has(name); i++) name = `${base}_${i}`;
-    this.nodeNames.add(name);
-    return name;
   }
 
   /** A float32 initializer. */
@@ -139,6 +140,7 @@ export class GraphBuilder {
       n.input = n.input.map((x) => (x === from ? to : x));
       n.output = n.output.map((x) => (x === from ? to : x));
     }
+    this.names.delete(from);
     this.names.add(to);
   }
 

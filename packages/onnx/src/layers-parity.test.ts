@@ -7,6 +7,7 @@ import { buildModel, parseModelSpec } from '@tfbricks/layers';
 import { beforeAll, describe, it } from 'vitest';
 import { ONNX_ACTIVATIONS } from './index';
 import { expectParity } from './test-support/parity';
+import { randomArray } from './test-support/runtime';
 import { perturbWeights } from './test-support/weights';
 
 const SHAPE = [12, 12, 3];
@@ -14,6 +15,16 @@ const SHAPE = [12, 12, 3];
 beforeAll(async () => {
   await tfc.setBackend('cpu');
 });
+
+/** A few real Adam steps on random images and labels (moves weights and BN moving statistics). */
+async function trainBriefly(model: tfl.LayersModel, classes: number): Promise<void> {
+  model.compile({ optimizer: tfc.train.adam(0.02), loss: 'categoricalCrossentropy' });
+  const n = 16;
+  const x = tfc.tensor4d(randomArray(n * 12 * 12 * 3, 13), [n, 12, 12, 3]);
+  const y = tfc.oneHot(tfc.tensor1d(Array.from({ length: n }, (_, i) => i % classes), 'int32'), classes);
+  await model.fit(x, y, { epochs: 2, batchSize: n, verbose: 0, shuffle: false });
+  tfc.dispose([x, y]);
+}
 
 /** Inception-like branches and a residual Add, as a tfbricks Functional spec (fused Conv2D+ReLU included). */
 function branchySpec() {
@@ -70,18 +81,20 @@ function tfjsModel(): tfl.LayersModel {
 }
 
 describe('layer kinds on ONNX Runtime equal tfjs predict', () => {
-  it('a Functional tfbricks model with branches (fused and unfused builds), random and perturbed weights', async () => {
+  it('a Functional tfbricks model with branches (fused and unfused builds), random, trained and perturbed weights', async () => {
     for (const fuseActivations of [true, false]) {
       const model = buildModel(branchySpec(), { seed: 3, fuseActivations });
       try {
         await expectParity(model, `branches fused=${fuseActivations} (random)`, SHAPE);
+        await trainBriefly(model, 5);
+        await expectParity(model, `branches fused=${fuseActivations} (trained)`, SHAPE);
         perturbWeights(model, 9);
         await expectParity(model, `branches fused=${fuseActivations} (perturbed)`, SHAPE);
       } finally {
         model.dispose();
       }
     }
-  });
+  }, 240_000);
 
   it('Concatenate, dilation, every activation, merges, rank-2 BatchNormalization, ZeroPadding2D (tfjs layers)', async () => {
     const model = tfjsModel();
@@ -92,5 +105,5 @@ describe('layer kinds on ONNX Runtime equal tfjs predict', () => {
     } finally {
       model.dispose();
     }
-  });
+  }, 120_000);
 });
