@@ -5,9 +5,9 @@ import { TfbricksError, errorMessage } from '@tfbricks/core';
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tf from '@tensorflow/tfjs-layers';
 import { buildModel } from './build';
-import { getConfig, specFromModel } from './config';
+import { specFromModel, toKerasJson } from './keras-json';
 import { createOptimizer, describeOptimizer, type OptimizerName, type OptimizerOptions } from './optimizer';
-import { parseModelSpec, type ModelSpecEx } from './spec';
+import { parseModelSpec, type NormalizedModelSpec } from './spec';
 
 export const MODEL_FORMAT = 'tfbricks-layers-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -196,7 +196,7 @@ export async function writeDirectoryAtomic(dir: string, files: Record<string, Ui
  */
 export async function saveModel(dir: string, model: tf.LayersModel, options: SaveOptions = {}): Promise<void> {
   if (typeof dir !== 'string' || dir === '') throw new TfbricksError('E_USAGE', `saveModel: "dir" must be a non-empty path, got ${JSON.stringify(dir)}`, { usage: true });
-  const spec: ModelSpecEx = options.spec ? parseModelSpec(options.spec) : specFromModel(model);
+  const spec: NormalizedModelSpec = options.spec ? parseModelSpec(options.spec) : specFromModel(model);
   const weights = modelWeights(model);
   const chunks: Uint8Array[] = [];
   const entries: WeightEntry[] = [];
@@ -210,7 +210,7 @@ export async function saveModel(dir: string, model: tf.LayersModel, options: Sav
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     spec,
-    kerasConfig: getConfig(spec),
+    kerasConfig: toKerasJson(spec),
     weightsManifest: [{ paths: ['weights.bin'], weights: entries }],
     metadata: options.metadata ?? {},
     savedAt: new Date().toISOString(),
