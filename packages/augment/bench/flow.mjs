@@ -64,8 +64,17 @@ async function tfbricks(backend, seed) {
     tf.dispose([b.xs, b.ys]);
   }
   const s = (performance.now() - t) / 1000;
-  tf.dispose([x, y]);
-  return seen / s;
+  // The transform alone, same number of batches on one fixed batch: what flow() adds is the rest.
+  const fixed = tf.slice(x, 0, 32);
+  const t2 = performance.now();
+  for (let i = 0; i < flow.size; i++) {
+    const out = generator.apply(fixed, { seed: 1000 + i });
+    await out.data();
+    out.dispose();
+  }
+  const applyOnly = (flow.size * 32) / ((performance.now() - t2) / 1000);
+  tf.dispose([x, y, fixed]);
+  return { flow: seen / s, applyOnly };
 }
 
 const rows = [];
@@ -75,12 +84,16 @@ for (let round = 1; round <= rounds; round++) {
   if (k.error) throw new Error(`Keras (${python}) failed: ${k.error}; install python3-keras-preprocessing and python3-scipy`);
   kerasInfo = `keras_preprocessing ${k.keras_preprocessing}, numpy ${k.numpy}`;
   const row = { round, keras: k.imagesPerSecond };
-  for (const backend of backends) row[backend] = await tfbricks(backend, round);
+  for (const backend of backends) {
+    const r = await tfbricks(backend, round);
+    row[backend] = r.flow;
+    row[`${backend} transform alone`] = r.applyOnly;
+  }
   rows.push(row);
   console.error(`round ${round}: ${JSON.stringify(row)}`);
 }
 console.log(`flow() end to end, ${n} CIFAR images, batch 32, rotation 10, shifts 0.2, h-flip, every batch read back; Keras: ${kerasInfo} (${python}); Node ${process.version}; ${new Date().toISOString()}`);
-console.log(`| round | Keras flow | ${backends.map((b) => `tfbricks flow() ${b} | × Keras`).join(' | ')} |`);
-console.log(`| ---: | ---: | ${backends.map(() => '---: | ---:').join(' | ')} |`);
-for (const r of rows) console.log(`| ${r.round} | ${Math.round(r.keras)} | ${backends.map((b) => `${Math.round(r[b])} | ${(r[b] / r.keras).toFixed(2)}×`).join(' | ')} |`);
+console.log(`| round | Keras flow | ${backends.map((b) => `tfbricks flow() ${b} | × Keras | ${b}: transform alone`).join(' | ')} |`);
+console.log(`| ---: | ---: | ${backends.map(() => '---: | ---: | ---:').join(' | ')} |`);
+for (const r of rows) console.log(`| ${r.round} | ${Math.round(r.keras)} | ${backends.map((b) => `${Math.round(r[b])} | ${(r[b] / r.keras).toFixed(2)}× | ${Math.round(r[`${b} transform alone`])}`).join(' | ')} |`);
 process.exit(0);

@@ -2,7 +2,7 @@ import type { ModelSpec } from '@tfbricks/core';
 import { Rng, TfbricksError } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-layers';
 import { getLayerKind, type CreateContext } from './kinds';
-import { analyzeSpec, type AnalyzedSpec, type ModelSpecEx } from './spec';
+import { analyzeSpec, type AnalyzedSpec, type NormalizedModelSpec } from './spec';
 
 export interface BuildOptions {
   /**
@@ -16,7 +16,7 @@ export interface BuildOptions {
 }
 
 interface BuiltInfo {
-  spec: ModelSpecEx;
+  spec: NormalizedModelSpec;
   /** `[producer, activation]` layer-name pairs built fused. */
   fused: [string, string][];
 }
@@ -24,7 +24,7 @@ interface BuiltInfo {
 const built = new WeakMap<object, BuiltInfo>();
 
 /** Pairs (producer → Activation relu) that can be fused without changing the model. */
-export function fusablePairs(a: AnalyzedSpec): [string, string][] {
+function pairsToFuse(a: AnalyzedSpec): [string, string][] {
   const byName = new Map(a.layers.map((l) => [l.name, l]));
   const pairs: [string, string][] = [];
   for (const l of a.layers) {
@@ -50,7 +50,7 @@ export function buildModel(spec: ModelSpec, options: BuildOptions = {}): tf.Laye
   }
   const a = analyzeSpec(spec);
   const fuse = options.fuseActivations ?? true;
-  const pairs = fuse ? fusablePairs(a) : [];
+  const pairs = fuse ? pairsToFuse(a) : [];
   const fusedProducers = new Set(pairs.map((p) => p[0]));
   const identities = new Set(pairs.map((p) => p[1]));
   const rng = options.seed === undefined ? undefined : new Rng(options.seed);
@@ -81,11 +81,25 @@ export function buildModel(spec: ModelSpec, options: BuildOptions = {}): tf.Laye
 }
 
 /** The spec a model was built from by {@link buildModel}, if it was. */
-export function builtSpec(model: tf.LayersModel): ModelSpecEx | undefined {
+export function builtSpec(model: tf.LayersModel): NormalizedModelSpec | undefined {
   return built.get(model)?.spec;
 }
 
-/** The `[producer, activation]` pairs {@link buildModel} fused in this model (empty if none). */
-export function fusedPairs(model: tf.LayersModel): [string, string][] {
-  return built.get(model)?.fused.map((p) => [p[0], p[1]] as [string, string]) ?? [];
+/**
+ * The `[producer, activation]` layer pairs built as one fused layer: for a model, those
+ * {@link buildModel} fused in it (empty if none, e.g. `fuseActivations: false` or a model
+ * built elsewhere); for a spec, those `buildModel(spec)` fuses by default.
+ */
+export function fusedPairs(specOrModel: ModelSpec | tf.LayersModel): [string, string][] {
+  if (isSpec(specOrModel)) return pairsToFuse(analyzeSpec(specOrModel));
+  return built.get(specOrModel)?.fused.map((p) => [p[0], p[1]] as [string, string]) ?? [];
+}
+
+function isSpec(x: ModelSpec | tf.LayersModel): x is ModelSpec {
+  return !(x instanceof tf.LayersModel) && typeof (x as ModelSpec).className === 'string' && Array.isArray((x as ModelSpec).layers);
+}
+
+/** @deprecated Use {@link fusedPairs} with the spec. */
+export function fusablePairs(a: AnalyzedSpec): [string, string][] {
+  return pairsToFuse(a);
 }

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { webgpuForTests } from './test-support/webgpu';
 import '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-core';
-import { createBackendRegistry } from '@tfbricks/core';
-import { webgpuBackend } from '@tfbricks/backend-webgpu';
 import { buildModel, getModelSpec } from './index';
 
 // The fused Conv2D/Dense+ReLU layers call FusedConv2D/_FusedMatMul and the conv backprop
 // kernels directly: check them on WebGPU too. Skips (with the reason) without an adapter;
 // TFBRICKS_REQUIRE_WEBGPU=1 makes that a failure.
-const registry = createBackendRegistry({ env: {} }).register(webgpuBackend());
-const outcome = await registry.init('webgpu');
-const available = outcome.ok;
-if (!available) {
-  const reason = outcome.ok ? '' : outcome.reason;
-  if (process.env.TFBRICKS_REQUIRE_WEBGPU === '1') throw new Error(`webgpu required but unavailable: ${reason}`);
-  console.warn(`skipped: webgpu unavailable: ${reason}`);
-}
+const { registry, available } = await webgpuForTests();
 
 describe.skipIf(!available)('fused build on webgpu', () => {
   it('fused and unfused give the same outputs and gradients (the seed model at 8x8)', async () => {
@@ -51,5 +43,6 @@ describe.skipIf(!available)('fused build on webgpu', () => {
       expect(diff / scale, k).toBeLessThan(1e-3);
     }
     tfc.dispose([x, y]);
-  });
+    // Compiles the seed model's programs on llvmpipe: ~15 s with the 2 shared cores at load 6.
+  }, 180_000);
 });

@@ -2,7 +2,7 @@ export * from './kinds';
 export * from './spec';
 export * from './build';
 export { conv2dBiasRelu, denseBiasRelu } from './fused';
-export * from './config';
+export * from './keras-json';
 export * from './zoo';
 export * from './summary';
 export * from './optimizer';

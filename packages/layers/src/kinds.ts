@@ -75,6 +75,17 @@ const pair = (c: LayerConfig, k: string) => c[k] as [number, number];
 const name = (c: LayerConfig) => c.name as string;
 const product = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 
+/** The config keys Conv2D and Dense share, read after their own: activation, bias, initializers, regularizer (Keras' defaults). */
+function readKernelLayerConfig(r: ConfigReader): void {
+  r.activation('activation', 'linear');
+  r.bool('useBias', true);
+  r.initializer('kernelInitializer', 'glorotUniform');
+  r.initializer('biasInitializer', 'zeros');
+  r.regularizer('kernelRegularizer');
+}
+
+const kernelLayerWeightNames = (c: LayerConfig) => (c.useBias ? ['kernel', 'bias'] : ['kernel']);
+
 /** Arguments Conv2D and Dense share: activation (or the fused one), bias, initializers, regularizer. */
 function kernelLayerArgs(c: LayerConfig, ctx: CreateContext) {
   return {
@@ -94,11 +105,7 @@ const conv2d: LayerKind = {
     r.pair('kernelSize', null);
     r.pair('strides', [1, 1]);
     r.oneOf('padding', 'valid', ['valid', 'same']);
-    r.activation('activation', 'linear');
-    r.bool('useBias', true);
-    r.initializer('kernelInitializer', 'glorotUniform');
-    r.initializer('biasInitializer', 'zeros');
-    r.regularizer('kernelRegularizer');
+    readKernelLayerConfig(r);
     return r.done();
   },
   outputShape(c, [input]) {
@@ -116,7 +123,7 @@ const conv2d: LayerKind = {
     const f = c.filters as number;
     return { trainable: kh * kw * inC * f + (c.useBias ? f : 0), nonTrainable: 0 };
   },
-  weightNames: (c) => (c.useBias ? ['kernel', 'bias'] : ['kernel']),
+  weightNames: kernelLayerWeightNames,
   create(c, ctx = {}) {
     const args = {
       name: name(c),
@@ -135,11 +142,7 @@ const dense: LayerKind = {
   normalize(config, where) {
     const r = new ConfigReader(where, config);
     r.int('units', undefined);
-    r.activation('activation', 'linear');
-    r.bool('useBias', true);
-    r.initializer('kernelInitializer', 'glorotUniform');
-    r.initializer('biasInitializer', 'zeros');
-    r.regularizer('kernelRegularizer');
+    readKernelLayerConfig(r);
     return r.done();
   },
   outputShape(c, [input]) {
@@ -150,7 +153,7 @@ const dense: LayerKind = {
     const u = c.units as number;
     return { trainable: input[input.length - 1] * u + (c.useBias ? u : 0), nonTrainable: 0 };
   },
-  weightNames: (c) => (c.useBias ? ['kernel', 'bias'] : ['kernel']),
+  weightNames: kernelLayerWeightNames,
   create(c, ctx = {}) {
     const args = {
       name: name(c),

@@ -1,33 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { webgpuForTests } from './test-support/webgpu';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfc from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE_KERNEL, createBackendRegistry } from '@tfbricks/core';
-import { registerTrainingKernels, useStockKernels, webgpuBackend } from '@tfbricks/backend-webgpu';
+import { ADAM_UPDATE_KERNEL, Rng } from '@tfbricks/core';
+import { registerTrainingKernels, useStockKernels } from '@tfbricks/backend-webgpu';
 import { KerasAdam } from './optimizer';
 
 // KerasAdam runs core's TfbricksAdamUpdate kernel where the backend registers it (webgpu
 // after init) and its op-by-op update elsewhere; both must give the cpu numbers. Skips (with
 // the reason) without an adapter; TFBRICKS_REQUIRE_WEBGPU=1 makes that a failure.
-const registry = createBackendRegistry({ env: {} }).register(webgpuBackend());
-const outcome = await registry.init('webgpu');
-const available = outcome.ok;
-if (!available) {
-  const reason = outcome.ok ? '' : outcome.reason;
-  if (process.env.TFBRICKS_REQUIRE_WEBGPU === '1') throw new Error(`webgpu required but unavailable: ${reason}`);
-  console.warn(`skipped: webgpu unavailable: ${reason}`);
-}
+const { registry, available } = await webgpuForTests();
 
 const shapes = [[3, 3, 4, 8], [8], [5, 7], []] as const;
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
 }
 
 /** Three KerasAdam steps (decay on, both gradient forms) on the active backend; returns the variables and the kernels that ran. */

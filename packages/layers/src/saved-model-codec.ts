@@ -3,9 +3,9 @@ import { TfbricksError, echo, errorMessage, parseJsonBounded } from '@tfbricks/c
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tf from '@tensorflow/tfjs-layers';
 import { buildModel } from './build';
-import { getConfig, specFromModel } from './config';
+import { specFromModel, toKerasJson } from './keras-json';
 import { createOptimizer, describeOptimizer, type OptimizerName, type OptimizerOptions } from './optimizer';
-import { analyzeSpec, parseModelSpec, type ModelSpecEx } from './spec';
+import { analyzeSpec, parseModelSpec, type NormalizedModelSpec } from './spec';
 
 export const MODEL_FORMAT = 'tfbricks-layers-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -67,7 +67,7 @@ export interface DecodedModel {
 
 /** What model.json promises, validated without building anything or reading any weight file. */
 export interface SavedModelDescription {
-  spec: ModelSpecEx;
+  spec: NormalizedModelSpec;
   metadata: Record<string, unknown>;
   /** Every weight file the manifests name, with the exact byte count they declare for it. */
   files: { path: string; bytes: number }[];
@@ -140,7 +140,7 @@ async function encodeOptimizer(
  * `@tfbricks/layers/node` writes these files to a directory.
  */
 export async function encodeSavedModel(model: tf.LayersModel, options: SaveOptions = {}): Promise<SavedModelFiles> {
-  const spec: ModelSpecEx = options.spec ? parseModelSpec(options.spec) : specFromModel(model);
+  const spec: NormalizedModelSpec = options.spec ? parseModelSpec(options.spec) : specFromModel(model);
   const weights = modelWeights(model);
   const chunks: Uint8Array[] = [];
   const entries: WeightEntry[] = [];
@@ -154,7 +154,7 @@ export async function encodeSavedModel(model: tf.LayersModel, options: SaveOptio
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     spec,
-    kerasConfig: getConfig(spec),
+    kerasConfig: toKerasJson(spec),
     weightsManifest: [{ paths: ['weights.bin'], weights: entries }],
     metadata: options.metadata ?? {},
     savedAt: new Date().toISOString(),
@@ -226,7 +226,7 @@ function checkManifest(where: string, groups: unknown, what: string): { paths: s
  * equal what the manifest holds for it: a spec declaring `units: 60000000` against a small
  * weights file is refused here, before a single weight is allocated.
  */
-function checkSpecAgainstManifest(where: string, spec: ModelSpecEx, weights: WeightEntry[]): void {
+function checkSpecAgainstManifest(where: string, spec: NormalizedModelSpec, weights: WeightEntry[]): void {
   const held = new Map<string, number>();
   for (const w of weights) {
     const cut = w.name.lastIndexOf('/');

@@ -7,6 +7,8 @@ import { isTfbricksError } from '@tfbricks/core';
 import {
   analyzeSpec,
   buildModel,
+  fromKerasJson,
+  toKerasJson,
   fromConfig,
   getConfig,
   getModelSpec,
@@ -85,18 +87,23 @@ describe('parseModelSpec', () => {
   });
 });
 
-describe('getConfig / fromConfig (Keras JSON)', () => {
+describe('toKerasJson / fromKerasJson (Keras JSON)', () => {
+  it('keeps getConfig / fromConfig as deprecated aliases', () => {
+    expect(getConfig).toBe(toKerasJson);
+    expect(fromConfig).toBe(fromKerasJson);
+  });
+
   for (const entry of modelZoo) {
     it(`${entry.name} round-trips through Keras' get_config() JSON`, () => {
       const spec = entry.spec();
-      const json = JSON.parse(JSON.stringify(getConfig(spec)));
-      expect(fromConfig(json)).toEqual(spec);
+      const json = JSON.parse(JSON.stringify(toKerasJson(spec)));
+      expect(fromKerasJson(json)).toEqual(spec);
       expect(parseModelSpec(json)).toEqual(spec);
     });
   }
 
   it("writes Keras' snake_case shape and reads Keras' own output", () => {
-    const json = getConfig(getModelSpec('keras-cifar10-deep'));
+    const json = toKerasJson(getModelSpec('keras-cifar10-deep'));
     expect(json.class_name).toBe('Sequential');
     expect(json.config.layers[0]).toEqual({
       class_name: 'Conv2D',
@@ -105,7 +112,7 @@ describe('getConfig / fromConfig (Keras JSON)', () => {
         kernel_initializer: 'glorot_uniform', bias_initializer: 'zeros', kernel_regularizer: null, batch_input_shape: [null, 32, 32, 3],
       },
     });
-    const r = getConfig(getModelSpec('resnet20'));
+    const r = toKerasJson(getModelSpec('resnet20'));
     expect(r.class_name).toBe('Model');
     expect(r.config.layers[0].class_name).toBe('InputLayer');
     const add1 = r.config.layers.find((l) => l.name === 'add_1')!;
@@ -131,12 +138,12 @@ describe('getConfig / fromConfig (Keras JSON)', () => {
         ],
       },
     };
-    const spec = fromConfig(keras);
+    const spec = fromKerasJson(keras);
     expect(spec.layers[0].config.kernelInitializer).toBe('glorotUniform');
     expect(spec.layers[1].config).toEqual({ name: 'dropout_1', rate: 0.25 });
     const bad = JSON.parse(JSON.stringify(keras));
     bad.config.layers[0].config.dilation_rate = [2, 2];
-    expect(() => fromConfig(bad)).toThrow(/layers\[0\] \(Conv2D\): unsupported "dilation_rate" \[2,2\]/);
+    expect(() => fromKerasJson(bad)).toThrow(/layers\[0\] \(Conv2D\): unsupported "dilation_rate" \[2,2\]/);
   });
 
   it('specFromModel derives a Keras spec from a plain tfjs model', () => {
@@ -242,7 +249,7 @@ describe('registerLayerKind', () => {
       expect(summary(parsed)).toMatch(/\nchannel_scale_1 \(ChannelScal \(None, 4, 4, 3\) {11}3\n/);
       const y = model.predict(tfc.ones([1, 4, 4, 2])) as tfc.Tensor;
       expect(y.shape).toEqual([1, 3]);
-      expect(fromConfig(getConfig(parsed))).toEqual(parsed);
+      expect(fromKerasJson(toKerasJson(parsed))).toEqual(parsed);
       y.dispose();
       model.dispose();
     } finally {

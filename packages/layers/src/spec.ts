@@ -1,15 +1,20 @@
 import type { JsonValue, LayerSpec, ModelSpec } from '@tfbricks/core';
 import { TfbricksError, checkDeclaredSize, echo } from '@tfbricks/core';
 import { kerasSnakeCase, specError } from './config-reader';
-import { fromConfig } from './config';
+import { kerasJsonToSpec } from './keras-json-read';
 import { getLayerKind } from './kinds';
 
 /**
- * core's {@link ModelSpec}, plus the functional input's name (Keras' `input_1` by default).
+ * A spec as {@link parseModelSpec} returns it: every layer named, every config complete with
+ * Keras' defaults; core's {@link ModelSpec} plus the functional input's name (Keras' `input_1`
+ * by default).
  */
-export interface ModelSpecEx extends ModelSpec {
+export interface NormalizedModelSpec extends ModelSpec {
   inputName?: string;
 }
+
+/** @deprecated Use {@link NormalizedModelSpec}. */
+export type ModelSpecEx = NormalizedModelSpec;
 
 /** One layer after analysis: resolved inputs, shapes (without batch) and parameter counts. */
 export interface LayerInfo {
@@ -25,7 +30,7 @@ export interface LayerInfo {
 }
 
 export interface AnalyzedSpec {
-  spec: ModelSpecEx;
+  spec: NormalizedModelSpec;
   inputName: string;
   layers: LayerInfo[];
   outputs: string[];
@@ -66,12 +71,12 @@ function fail(message: string, hint?: string): never {
  * Validate a model spec (e.g. a parsed JSON file) and return it normalised: every layer
  * named (Keras style `conv2d_1`, …), every config complete with Keras' defaults. Errors
  * name the layer, the key and the value. Also accepts Keras' own `model.to_json()` shape
- * (`{ class_name, config }`), see {@link fromConfig}.
+ * (`{ class_name, config }`), as `fromKerasJson` does.
  */
-export function parseModelSpec(json: unknown): ModelSpecEx {
+export function parseModelSpec(json: unknown): NormalizedModelSpec {
   if (isObject(json) && 'class_name' in json) {
-    // Keras JSON (config.ts and this module import each other; both only at call time).
-    return fromConfig(json);
+    // Keras JSON: converted to this shape first, then normalised like any spec.
+    return parseModelSpec(kerasJsonToSpec(json));
   }
   if (!isObject(json)) fail(`must be an object, got ${echo(json)}`);
   const allowedTop = ['className', 'name', 'inputShape', 'layers', 'outputs', 'inputName'];
@@ -148,7 +153,7 @@ export function parseModelSpec(json: unknown): ModelSpecEx {
     }
     return out;
   });
-  const spec: ModelSpecEx = { className, name, inputShape: [...(inputShape as number[])], layers };
+  const spec: NormalizedModelSpec = { className, name, inputShape: [...(inputShape as number[])], layers };
   if (functional) {
     spec.inputName = inputName;
     const outputs = json.outputs ?? [layers[layers.length - 1].config.name as string];
@@ -168,7 +173,7 @@ export function parseModelSpec(json: unknown): ModelSpecEx {
  * normalised (skip {@link parseModelSpec}).
  */
 export function analyzeSpec(specIn: ModelSpec, trusted = false): AnalyzedSpec {
-  const spec: ModelSpecEx = trusted ? specIn : parseModelSpec(specIn);
+  const spec: NormalizedModelSpec = trusted ? specIn : parseModelSpec(specIn);
   const functional = spec.className === 'Functional';
   const inputName = functional ? (spec.inputName ?? 'input_1') : 'input';
   const shapes = new Map<string, number[]>([[inputName, spec.inputShape]]);

@@ -1,6 +1,6 @@
 import type { ModelSpec } from '@tfbricks/core';
 import type * as tf from '@tensorflow/tfjs-layers';
-import { specFromModel } from './config';
+import { specFromModel } from './keras-json';
 import { analyzeSpec } from './spec';
 
 /** One row of the summary / one node of the plot. */

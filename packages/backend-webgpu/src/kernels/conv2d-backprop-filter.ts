@@ -1,5 +1,5 @@
 import type { TensorInfo, backend_util } from '@tensorflow/tfjs-core';
-import { GEMM_WORKGROUP, TILE, ceilDiv, gemmInnerLoop, gemmSharedDecls, i32 } from './program';
+import { GEMM_WORKGROUP, TILE, ceilDiv, gemmInnerLoop, gemmSharedDecls, gemmTilePrologue, i32 } from './program';
 import type { GpuProgram, WebGpuBackendLike } from './program';
 
 /**
@@ -71,18 +71,11 @@ export class FilterGradGemmProgram implements GpuProgram {
       .join('');
     return `
   ${gemmSharedDecls}
-  fn main() {
-    let tx = i32(localId.x);
-    let ty = i32(localId.y);
-    let tid = ty * 8 + tx;
-    let rowBase = i32(workgroupId.y) * ${TILE};
-    let colBase = i32(workgroupId.x) * ${TILE};
+  fn main() {${gemmTilePrologue}
     let split = i32(workgroupId.z);
     let mStart = split * uniforms.chunk;
     let mEnd = min(mStart + uniforms.chunk, uniforms.M);
 
-    let sm = tid / 2;
-    let sCol = (tid % 2) * 16;
     let sRow = sm * ${TILE} + sCol;
     let kFirst = rowBase + sCol;
     let cFirst = colBase + sCol;

@@ -1,5 +1,5 @@
 import type { TensorInfo, backend_util } from '@tensorflow/tfjs-core';
-import { GEMM_WORKGROUP, TILE, ceilDiv, gemmInnerLoop, gemmSharedDecls, i32 } from './program';
+import { GEMM_WORKGROUP, TILE, ceilDiv, gemmInnerLoop, gemmSharedDecls, gemmTilePrologue, i32 } from './program';
 import type { GpuProgram, WebGpuBackendLike } from './program';
 
 /**
@@ -50,16 +50,7 @@ export class InputGradGemmProgram implements GpuProgram {
       .join('');
     return `
   ${gemmSharedDecls}
-  fn main() {
-    let tx = i32(localId.x);
-    let ty = i32(localId.y);
-    let tid = ty * 8 + tx;
-    let rowBase = i32(workgroupId.y) * ${TILE};
-    let colBase = i32(workgroupId.x) * ${TILE};
-
-    // Staging: invocation tid loads tile row/col sm and 16 consecutive reduction entries.
-    let sm = tid / 2;
-    let sCol = (tid % 2) * 16;
+  fn main() {${gemmTilePrologue}
 
     // The dX pixel this invocation stages dY for.
     let m = rowBase + sm;

@@ -1,6 +1,6 @@
 import type { TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 import { FilterGradReduceProgram } from './conv2d-backprop-filter';
-import { ceilDiv, i32 } from './program';
+import { ceilDiv, i32, pixelBlockPrologue } from './program';
 import type { GpuProgram, WebGpuBackendLike } from './program';
 
 /**
@@ -116,15 +116,7 @@ export class InputGradVec4Program implements GpuProgram {
   getUserCode(): string {
     const p = Array.from({ length: PIX }, (_, i) => i);
     return `
-  fn main(index : i32) {
-    if (index >= uniforms.threads) { return; }
-    let ci4 = index % uniforms.inC4;
-    var t = index / uniforms.inC4;
-    let wb = t % uniforms.wBlocks;
-    let bR = t / uniforms.wBlocks;
-    let b = bR / uniforms.inH;
-    let xR = bR - b * uniforms.inH;
-    let xC0 = wb * ${PIX};
+  fn main(index : i32) {${pixelBlockPrologue({ channel: 'ci4', channels: 'inC4', height: 'inH', row: 'xR', col0: 'xC0', pix: PIX })}
     ${p.map((i) => `var acc${i} = vec4<f32>(0.0);`).join('\n    ')}
     for (var wR = 0; wR < uniforms.fh; wR = wR + 1) {
       let yRs = xR + uniforms.pads.x - wR;
@@ -190,15 +182,7 @@ export class InputGradCo4Program implements GpuProgram {
   getUserCode(): string {
     const p = Array.from({ length: PIX }, (_, i) => i);
     return `
-  fn main(index : i32) {
-    if (index >= uniforms.threads) { return; }
-    let ci = index % uniforms.inC;
-    var t = index / uniforms.inC;
-    let wb = t % uniforms.wBlocks;
-    let bR = t / uniforms.wBlocks;
-    let b = bR / uniforms.inH;
-    let xR = bR - b * uniforms.inH;
-    let xC0 = wb * ${PIX};
+  fn main(index : i32) {${pixelBlockPrologue({ channel: 'ci', channels: 'inC', height: 'inH', row: 'xR', col0: 'xC0', pix: PIX })}
     ${p.map((i) => `var acc${i} = 0.0;`).join('\n    ')}
     for (var wR = 0; wR < uniforms.fh; wR = wR + 1) {
       let yRs = xR + uniforms.pads.x - wR;

@@ -1,5 +1,5 @@
 import type { TensorInfo, backend_util } from '@tensorflow/tfjs-core';
-import { ceilDiv, i32 } from './program';
+import { ceilDiv, i32, pixelBlockPrologue } from './program';
 import type { GpuProgram, WebGpuBackendLike } from './program';
 
 /** Output pixels per invocation along the width. */
@@ -43,15 +43,7 @@ export class ConvForwardVec4Program implements GpuProgram {
     const init = this.hasBias ? 'bias[co4]' : 'vec4<f32>(0.0)';
     const finish = (v: string) => (this.relu ? `max(${v}, vec4<f32>(0.0))` : v);
     return `
-  fn main(index : i32) {
-    if (index >= uniforms.threads) { return; }
-    let co4 = index % uniforms.outC4;
-    var t = index / uniforms.outC4;
-    let wb = t % uniforms.wBlocks;
-    let bR = t / uniforms.wBlocks;
-    let b = bR / uniforms.outH;
-    let yR = bR - b * uniforms.outH;
-    let yC0 = wb * ${PIX};
+  fn main(index : i32) {${pixelBlockPrologue({ channel: 'co4', channels: 'outC4', height: 'outH', row: 'yR', col0: 'yC0', pix: PIX })}
     ${p.map((i) => `var acc${i} = ${init};`).join('\n    ')}
     for (var wR = 0; wR < uniforms.fh; wR = wR + 1) {
       let xR = yR * uniforms.strides.x - uniforms.pads.x + wR;

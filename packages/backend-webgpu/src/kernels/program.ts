@@ -54,6 +54,38 @@ export const gemmSharedDecls = `
   var<workgroup> Bs : array<f32, ${TILE * TILE}>;
 `;
 
+/**
+ * The start of every tiled GEMM's `main()`: the invocation's place in its 8×8 workgroup
+ * (`tx`, `ty`, `tid`), the output tile's first row and column, and the slice it stages
+ * (invocation `tid` loads tile row/column `sm`, 16 consecutive reduction entries from `sCol`).
+ */
+export const gemmTilePrologue = `
+    let tx = i32(localId.x);
+    let ty = i32(localId.y);
+    let tid = ty * 8 + tx;
+    let rowBase = i32(workgroupId.y) * ${TILE};
+    let colBase = i32(workgroupId.x) * ${TILE};
+    let sm = tid / 2;
+    let sCol = (tid % 2) * 16;
+`;
+
+/**
+ * The start of the register-blocked (vec4) programs' `main()`: one invocation per
+ * (batch·row, block of `pix` columns, channel or channel group), innermost the channel.
+ * Declares `channel`, `wb` (the column block), `b`, `row` and `col0` (the block's first column).
+ */
+export function pixelBlockPrologue(o: { channel: string; channels: string; height: string; row: string; col0: string; pix: number }): string {
+  return `
+    if (index >= uniforms.threads) { return; }
+    let ${o.channel} = index % uniforms.${o.channels};
+    var t = index / uniforms.${o.channels};
+    let wb = t % uniforms.wBlocks;
+    let bR = t / uniforms.wBlocks;
+    let b = bR / uniforms.${o.height};
+    let ${o.row} = bR - b * uniforms.${o.height};
+    let ${o.col0} = wb * ${o.pix};`;
+}
+
 /** Multiply-accumulate the staged tiles into `acc` (array<vec4<f32>, 4>, one vec4 per row). */
 export const gemmInnerLoop = `
       for (var r = 0; r < ${TILE}; r = r + 1) {
