@@ -69,10 +69,14 @@ describe.skipIf(!hasMiniCifar || !haveRedis)('tfbricks sweep (tiny model, mini C
     writeJson(join(cwd, 'bad-value.json'), { ...GRID, space: { lr: [0.01, -1] } });
     const { 'batch-size': _bs, ...noBatch } = BASE;
     writeJson(join(cwd, 'bad-range.json'), { ...GRID, base: noBatch, method: 'random', trials: 2, space: { lr: { min: 0.001, max: 0.1, log: true }, 'batch-size': { min: 0, max: 8, integer: true } } });
+    writeFileSync(join(cwd, 'bad.yaml'), `base:\n  model: tiny\n  data-dir: ${JSON.stringify(miniCifar)}\nspace:\n  optimizer: [adam, adamw]\n`);
+    writeFileSync(join(cwd, 'broken.yml'), 'base: [unclosed\n');
     const cases: [string, RegExp][] = [
       ['broken.json', /^tfbricks: error: invalid sweep file broken\.json: not valid JSON \(/],
       ['unknown.json', /^tfbricks: error: invalid sweep file unknown\.json: base\.learning-rate: unknown train flag "learning-rate" \(allowed: model, dataset, .*\blr\b/],
       ['bad-value.json', /^tfbricks: error: invalid sweep file bad-value\.json: space\.lr\[1\]: invalid value for --lr: "-1" \(allowed: a finite number > 0\)/],
+      ['bad.yaml', /^tfbricks: error: invalid sweep file bad\.yaml: space\.optimizer\[1\]: invalid value for --optimizer: "adamw" \(allowed: one of adam, sgd/],
+      ['broken.yml', /^tfbricks: error: invalid sweep file broken\.yml: not valid YAML \(/],
       ['bad-range.json', /^tfbricks: error: invalid sweep file bad-range\.json: space\.batch-size\.min: invalid value for --batch-size: "0" \(allowed: an integer >= 1\)/],
     ];
     for (const [file, message] of cases) {
@@ -124,8 +128,22 @@ describe.skipIf(!hasMiniCifar || !haveRedis)('tfbricks sweep (tiny model, mini C
     expect(maxAbsDiff(readWeights(join(dir, 'best')), readWeights(join(dir, 'trials', board.best, 'model')))).toBe(0);
     expect(readFileSync(join(dir, 'leaderboard.csv'), 'utf8').split('\n')[0]).toBe('rank,trial,status,lr,optimizer,val_loss,epochs,attempts');
 
-    // The same command again continues the sweep: every trial is finished, none runs again.
-    const again = await runCli(['sweep', 'grid.json', '--sweep-dir', 'embedded', '--parallel', '2'], { cwd });
+    // The same sweep again (here written as YAML: the same spec, so the same sweep) continues
+    // it: every trial is finished, none runs again.
+    writeFileSync(
+      join(cwd, 'grid.yaml'),
+      [
+        'base:',
+        ...Object.entries(BASE).map(([k, v]) => `  ${k}: ${typeof v === 'string' ? JSON.stringify(v) : v}`),
+        'space:',
+        '  lr: [0.001, 0.01]',
+        '  optimizer: [adam, sgd]',
+        'method: grid',
+        'objective: val_loss',
+        '',
+      ].join('\n'),
+    );
+    const again = await runCli(['sweep', 'grid.yaml', '--sweep-dir', 'embedded', '--parallel', '2'], { cwd });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('4 trial(s) already finished; 0 to run');
     expect(states(dir).map((t) => t.attempts)).toEqual([1, 1, 1, 1]);
