@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TfbricksError, echo, isTfbricksError, usageError } from '@tfbricks/core';
 import { describeErrno, openRegularFileSync } from '@tfbricks/core/node';
@@ -46,12 +46,17 @@ export function requireDatasetFiles(flag: string, shown: string, dataset: 'cifar
   const spec = SPECS[dataset];
   const folder = datasetFolder(dataset, dataDir);
   const files = [...spec.files.train, ...spec.files.test];
-  const missing = files.filter((f) => !existsSync(join(folder, f)));
-  for (const f of files.filter((name) => !missing.includes(name))) {
+  const missing: string[] = [];
+  for (const f of files) {
     try {
       closeSync(openRegularFileSync(join(folder, f), 'data file').fd);
     } catch (error) {
-      const why = statSync(join(folder, f)).isFile() ? describeErrno((error as { details?: { errno?: string } }).details?.errno) ?? (error as Error).message : 'is not a regular file';
+      const errno = (error as { details?: { errno?: string } }).details?.errno;
+      if (errno === 'ENOENT') {
+        missing.push(f);
+        continue;
+      }
+      const why = errno ? (describeErrno(errno) ?? errno) : 'is not a regular file';
       throw usageError('E_USAGE', `invalid value for ${flag}: ${echo(shown)}: its ${f} ${why} (allowed: the extracted ${spec.folder} folder holding readable files ${files.join(', ')}, or its parent)`);
     }
   }

@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, symlinkSync, watch, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '@tfbricks/core/node';
-import { hasMiniCifar, listTree, miniCifar, runChild, runCli, tempDir, unprivileged } from './helpers';
+import { finished, hasMiniCifar, listTree, miniCifar, runChild, runCli, spawnCli, tempDir, unprivileged } from './helpers';
 
 /**
  * Hostile or unlucky input against run dirs and input files (issue #10), end to end through
@@ -165,6 +165,58 @@ describe.skipIf(!hasMiniCifar)('run dirs and input files survive hostile or unlu
     expect(r.stdout).toContain('already complete');
   }, 120_000);
 
+  it('two trains on one run dir: the second refuses with the first one\'s pid', async () => {
+    const first = spawnCli(['train', ...TINY, '--seed', '5', '--data-dir', miniCifar, '--run-dir', 'cc'], { cwd });
+    const done = finished(first);
+    const lock = join(cwd, 'cc', LOCK_FILE);
+    for (let i = 0; i < 600 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(lock)).toBe(true);
+    const second = await cli(['train', ...TINY, '--seed', '5', '--data-dir', miniCifar, '--run-dir', 'cc']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`is in use by another tfbricks process (pid ${first.pid}`);
+    first.kill('SIGKILL');
+    await done;
+  }, 120_000);
+
+  it('SIGTERM during the final save exits 143; --resume then finishes the run', async () => {
+    const child = spawnCli(['train', ...TINY, '--seed', '5', '--data-dir', miniCifar, '--run-dir', 'term'], { cwd });
+    const done = finished(child);
+    const dir = join(cwd, 'term');
+    for (let i = 0; i < 2400 && !existsSync(dir); i++) await new Promise((r) => setTimeout(r, 50));
+    const watcher = watch(dir, (_e, name) => {
+      if (name?.startsWith('.model.tmp-')) {
+        watcher.close();
+        child.kill('SIGTERM');
+      }
+    });
+    const r = await done;
+    watcher.close();
+    expect(r.code, r.stderr).toBe(143);
+    expect(r.stderr).toContain('interrupted while finishing');
+    expect(existsSync(join(dir, 'DONE'))).toBe(false);
+    const again = await cli(['train', '--resume', 'term', '--progress', 'none']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(dir, 'DONE'))).toBe(true);
+    expect(readFileSync(join(dir, 'model', 'weights.bin')).equals(readFileSync(join(base, 'model', 'weights.bin')))).toBe(true);
+  }, 300_000);
+
+  it('data files must be regular files; symlink loops are named', async () => {
+    const data = join(cwd, 'fifo-data');
+    cpSync(miniCifar, data, { recursive: true });
+    const f = join(data, 'cifar-10-batches-bin', 'test_batch.bin');
+    rmSync(f);
+    expect(spawnSync('mkfifo', [f]).status).toBe(0);
+    let r = await cli(['train', ...TINY, '--data-dir', 'fifo-data', '--run-dir', 'x1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('its test_batch.bin is not a regular file');
+    symlinkSync(join(cwd, 'loop-b'), join(cwd, 'loop-a'));
+    symlinkSync(join(cwd, 'loop-a'), join(cwd, 'loop-b'));
+    r = await cli(['train', ...TINY, '--data-dir', 'loop-a', '--run-dir', 'x1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"loop-a" is a symlink loop');
+    expect(existsSync(join(cwd, 'x1'))).toBe(false);
+  }, 60_000);
+
   it('class names with terminal escapes are printed inert and escaped in SVG/CSV (evaluate --out)', async () => {
     const esc = copy('esc');
     editJson(join(esc, 'model', 'model.json'), (j) => (j.metadata.classNames[0] = '\u001b]0;pwned\u0007\u001b[2Jcat,"x"<b>'));
@@ -267,6 +319,10 @@ describe.skipIf(!hasMiniCifar)('run dirs and input files survive hostile or unlu
     expect(r.stderr).not.toMatch(/option archive|dataDir/);
     expect(existsSync(home)).toBe(false);
     expect(existsSync(join(cwd, 'offline'))).toBe(false);
+    const noHome = await cli(['train', ...TINY, '--run-dir', 'offline'], { TFBRICKS_OFFLINE: '1', HOME: '/nonexistent' });
+    expect(noHome.code).toBe(1);
+    expect(noHome.stderr).toContain('offline mode is on');
+    expect(existsSync('/nonexistent')).toBe(false);
   }, 60_000);
 
   const user = unprivileged();

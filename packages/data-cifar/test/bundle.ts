@@ -22,7 +22,7 @@ export async function bundleForChildren(): Promise<string> {
     target: 'node20',
     outfile,
     external: ['@tensorflow/*', 'tar', 'cli-progress'],
-    alias: { '@tfbricks/core': join(pkgDir, '../core/src/index.ts') },
+    alias: { '@tfbricks/core/node': join(pkgDir, '../core/src/node/index.ts'), '@tfbricks/core': join(pkgDir, '../core/src/index.ts') },
     logLevel: 'silent',
   });
   return outfile;

@@ -167,12 +167,12 @@ function resolveResume(
   if (holder) throw lockedError(dir, holder);
   const previous = readRunConfig<TrainConfig>(dir);
   if (!previous) invalid('--resume', value, `a run directory holding ${'config.json'} (written by tfbricks train); this one has none`);
-  checkStoredConfig(previous, dir);
   const extra = Object.keys(opts).filter((k) => opts[k] !== undefined && !RESUME_FLAGS.includes(k));
   if (extra.length) {
     const flag = `--${extra[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw usageError('E_USAGE', `invalid option ${flag} with --resume ${echo(value)} (allowed with --resume: --epochs, --backend, --data-dir, --progress, --data-changed-ok; the rest comes from the run's config.json)`);
   }
+  checkStoredConfig(previous, dir);
   let v: string | undefined;
   const epochs = typeof (v = opts.epochs as string | undefined) === 'string' ? parseInteger('--epochs', v, 1) : previous.epochs;
   const backendFlag = typeof opts.backend === 'string' ? (opts.backend as string) : undefined;
