@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readJsonFileSync } from '@tfbricks/core/node';
 import { type ModelSpec, isTfbricksError, usageError } from '@tfbricks/core';
 import { modelZoo, parseModelSpec } from '@tfbricks/layers';
 import { requireReadableFile, resolvePath } from './paths';
@@ -37,16 +37,16 @@ export function resolveModelChoice(
   const path = requireReadableFile(flag, value, cwd, allowed);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = readJsonFileSync(path, { what: 'model spec file', maxBytes: 16 * 1024 * 1024, maxDepth: 64 });
   } catch (error) {
-    invalid(flag, value, `a JSON model spec file (this one is not valid JSON: ${(error as Error).message.split('\n')[0]})`);
+    invalid(flag, value, `a JSON model spec file (${(error as Error).message.split('\n')[0]})`);
   }
   let spec: ModelSpec;
   try {
     spec = parseModelSpec(json);
   } catch (error) {
     const reason = isTfbricksError(error) ? error.message : String(error);
-    throw usageError('E_USAGE', `invalid value for ${flag}: ${JSON.stringify(value)} is not a valid model spec: ${reason.split('\n')[0]}`);
+    throw usageError('E_USAGE', `invalid value for ${flag}: ${JSON.stringify(value)} is not a valid model spec: ${reason.split('\n')[0].slice(0, 400)}`);
   }
   return { kind: 'file', path: resolvePath(cwd, value), spec };
 }

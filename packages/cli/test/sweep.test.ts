@@ -69,10 +69,14 @@ describe.skipIf(!hasMiniCifar || !haveRedis)('tfbricks sweep (tiny model, mini C
     writeJson(join(cwd, 'bad-value.json'), { ...GRID, space: { lr: [0.01, -1] } });
     const { 'batch-size': _bs, ...noBatch } = BASE;
     writeJson(join(cwd, 'bad-range.json'), { ...GRID, base: noBatch, method: 'random', trials: 2, space: { lr: { min: 0.001, max: 0.1, log: true }, 'batch-size': { min: 0, max: 8, integer: true } } });
+    writeFileSync(join(cwd, 'bad.yaml'), `base:\n  model: tiny\n  data-dir: ${JSON.stringify(miniCifar)}\nspace:\n  optimizer: [adam, adamw]\n`);
+    writeFileSync(join(cwd, 'broken.yml'), 'base: [unclosed\n');
     const cases: [string, RegExp][] = [
       ['broken.json', /^tfbricks: error: invalid sweep file broken\.json: not valid JSON \(/],
       ['unknown.json', /^tfbricks: error: invalid sweep file unknown\.json: base\.learning-rate: unknown train flag "learning-rate" \(allowed: model, dataset, .*\blr\b/],
       ['bad-value.json', /^tfbricks: error: invalid sweep file bad-value\.json: space\.lr\[1\]: invalid value for --lr: "-1" \(allowed: a finite number > 0\)/],
+      ['bad.yaml', /^tfbricks: error: invalid sweep file bad\.yaml: space\.optimizer\[1\]: invalid value for --optimizer: "adamw" \(allowed: one of adam, sgd/],
+      ['broken.yml', /^tfbricks: error: invalid sweep file broken\.yml: not valid YAML \(/],
       ['bad-range.json', /^tfbricks: error: invalid sweep file bad-range\.json: space\.batch-size\.min: invalid value for --batch-size: "0" \(allowed: an integer >= 1\)/],
     ];
     for (const [file, message] of cases) {
@@ -124,14 +128,28 @@ describe.skipIf(!hasMiniCifar || !haveRedis)('tfbricks sweep (tiny model, mini C
     expect(maxAbsDiff(readWeights(join(dir, 'best')), readWeights(join(dir, 'trials', board.best, 'model')))).toBe(0);
     expect(readFileSync(join(dir, 'leaderboard.csv'), 'utf8').split('\n')[0]).toBe('rank,trial,status,lr,optimizer,val_loss,epochs,attempts');
 
-    // The same command again continues the sweep: every trial is finished, none runs again.
-    const again = await runCli(['sweep', 'grid.json', '--sweep-dir', 'embedded', '--parallel', '2'], { cwd });
+    // The same sweep again (here written as YAML: the same spec, so the same sweep) continues
+    // it: every trial is finished, none runs again.
+    writeFileSync(
+      join(cwd, 'grid.yaml'),
+      [
+        'base:',
+        ...Object.entries(BASE).map(([k, v]) => `  ${k}: ${typeof v === 'string' ? JSON.stringify(v) : v}`),
+        'space:',
+        '  lr: [0.001, 0.01]',
+        '  optimizer: [adam, sgd]',
+        'method: grid',
+        'objective: val_loss',
+        '',
+      ].join('\n'),
+    );
+    const again = await runCli(['sweep', 'grid.yaml', '--sweep-dir', 'embedded', '--parallel', '2'], { cwd });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('4 trial(s) already finished; 0 to run');
     expect(states(dir).map((t) => t.attempts)).toEqual([1, 1, 1, 1]);
   }, 400_000);
 
-  it('distributed: 2 workers, one killed with -9 mid-trial; its trial is resumed by the other; results equal the embedded ones', async () => {
+  it('distributed: 2 workers, one killed with -9 mid-trial (its trial resumed by another), Redis restarted empty mid-sweep; results equal the embedded ones', async () => {
     const dir = join(cwd, 'distributed');
     const producer = finished(spawnCli(['sweep', 'grid.json', '--sweep-dir', 'distributed', '--redis', redis.url], { cwd }));
     const workerArgs = ['worker', '--redis', redis.url, '--sweep-dir', 'distributed', '--stall-timeout', '4', '--exit-when-done'];
@@ -150,13 +168,28 @@ describe.skipIf(!hasMiniCifar || !haveRedis)('tfbricks sweep (tiny model, mini C
     expect(killedA.signal).toBe('SIGKILL');
     // A replacement machine joins (so the rest of the grid takes two lanes again).
     const c = finished(spawnCli(workerArgs, { cwd }));
+    // Then Redis dies in the middle of a trial and comes back on the same port, empty (no
+    // persistence): the queue is rebuilt from the sweep dir.
+    while (!states(dir).some((t) => t.id !== victim!.id && t.status === 'running' && t.history.length >= 1)) {
+      if (states(dir).every((t) => t.status === 'done')) throw new Error('the sweep finished before Redis could be restarted mid-trial');
+      await sleep(50);
+    }
+    await redis.kill();
+    await sleep(1500);
+    await redis.start();
     const [p, wb, wc] = await Promise.all([producer, b, c]);
     expect(p.code, p.stderr + p.stdout).toBe(0);
     expect(wb.code, wb.stderr + wb.stdout).toBe(0);
     expect(wc.code, wc.stderr + wc.stdout).toBe(0);
     expect(p.stdout).toMatch(/^\[t00\d\] epoch 2\/2 .* on worker [^ ]+:\d+$/m);
     expect(wb.stdout + wc.stdout).toContain(`[${victim.id}] resume (from its checkpoint)`);
-    expect(wb.stdout + wc.stdout).toMatch(new RegExp(`\\[${victim.id}\\] stalled \\(its worker stopped renewing the lock`));
+    expect(wb.stdout + wc.stdout + p.stdout).toMatch(new RegExp(`\\[${victim.id}\\] (stalled \\(its worker stopped renewing the lock|its job was missing from Redis)`));
+    expect(p.stdout).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable \(.*\); retrying/);
+    expect(p.stdout).toMatch(/its job was missing from Redis \(restarted without persistence\?\); enqueued it again/);
+    expect(wb.stdout + wc.stdout).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
+    // No trial ran twice to completion: one "done" per trial over all workers.
+    const doneLines = (killedA.stdout + wb.stdout + wc.stdout).split('\n').filter((l) => /\] done$/.test(l));
+    expect(doneLines.map((l) => /\[(t\d+)\] done$/.exec(l)![1]).sort()).toEqual(['t000', 't001', 't002', 't003']);
 
     const resumed = states(dir).find((t) => t.id === victim!.id)!;
     expect(resumed.status).toBe('done');

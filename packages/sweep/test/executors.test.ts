@@ -94,3 +94,20 @@ describe('sweep dir', () => {
     expect('claim' in claimTrial(store, 't000', 'b', 60_000)).toBe(true);
   });
 });
+
+describe('a failing trial', () => {
+  it('is marked failed with the reason and its output, and runs again when the sweep runs again', async () => {
+    const store = newStore({ base: { epochs: 2 }, space: { q: [1, 2] } });
+    const broken = { command: () => ({ file: process.execPath, args: ['-e', 'console.error("out of memory, say"); process.exit(3)'] }) };
+    await runEmbedded(store, broken, { parallel: 1, log: () => undefined });
+    const failed = store.all();
+    expect(failed.map((t) => t.status)).toEqual(['failed', 'failed']);
+    expect(failed[0].reason).toBe(`exit code 3: out of memory, say (output in ${store.logPath('t000')})`);
+    expect(readFileSync(store.logPath('t000'), 'utf8')).toMatch(/^--- attempt 1 by embedded at .*\nout of memory, say\n$/);
+    await runEmbedded(store, fakeLauncher(10), { parallel: 1, log: () => undefined });
+    expect(store.all().map((t) => [t.status, t.attempts])).toEqual([
+      ['done', 2],
+      ['done', 2],
+    ]);
+  });
+});

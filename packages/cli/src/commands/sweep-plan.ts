@@ -22,16 +22,31 @@ function notWith(opts: Record<string, unknown>, flags: [string, string][], conte
   }
 }
 
-function readSweepFile(value: string, cwd: string): { path: string; raw: unknown } {
-  const path = requireReadableFile('<file>', value, cwd, 'a sweep file (JSON), or `status`');
-  if (statSync(path).size > MAX_SWEEP_FILE_BYTES) {
-    throw usageError('E_SWEEP_FILE', `invalid sweep file ${value}: larger than ${MAX_SWEEP_FILE_BYTES} bytes (allowed: a JSON sweep file of at most 1 MiB)`);
+const YAML_FILE = /\.ya?ml$/i;
+
+/** Parse the sweep file: JSON, or YAML for `.yaml`/`.yml` (aliases bounded, so a hostile file cannot expand). */
+async function parseFileText(value: string, path: string, text: string): Promise<unknown> {
+  if (!YAML_FILE.test(path)) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw usageError('E_SWEEP_FILE', `invalid sweep file ${value}: not valid JSON (${(error as Error).message})`);
+    }
   }
+  const { parse } = await import('yaml');
   try {
-    return { path, raw: JSON.parse(readFileSync(path, 'utf8')) };
+    return parse(text, { maxAliasCount: 100, uniqueKeys: true });
   } catch (error) {
-    throw usageError('E_SWEEP_FILE', `invalid sweep file ${value}: not valid JSON (${(error as Error).message})`, 'a sweep file is a JSON object: {"base": {...}, "space": {...}, "method": "grid"}');
+    throw usageError('E_SWEEP_FILE', `invalid sweep file ${value}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
   }
+}
+
+async function readSweepFile(value: string, cwd: string): Promise<{ path: string; raw: unknown }> {
+  const path = requireReadableFile('<file>', value, cwd, 'a sweep file (JSON, or YAML ending in .yaml/.yml), or `status`');
+  if (statSync(path).size > MAX_SWEEP_FILE_BYTES) {
+    throw usageError('E_SWEEP_FILE', `invalid sweep file ${value}: larger than ${MAX_SWEEP_FILE_BYTES} bytes (allowed: a sweep file of at most 1 MiB)`);
+  }
+  return { path, raw: await parseFileText(value, path, readFileSync(path, 'utf8')) };
 }
 
 /** `tfbricks sweep <file>` and `tfbricks sweep status`: validate everything (nothing written, nothing enqueued), then run. */
@@ -52,7 +67,7 @@ export async function sweepCommand(ctx: CommandContext): Promise<number> {
     if (opts.detach === true && !redis) throw usageError('E_USAGE', 'invalid option --detach without --redis (allowed: --detach with --redis, to enqueue and return)');
     if (redis && str('parallel') !== undefined) throw usageError('E_USAGE', 'invalid option --parallel with --redis (allowed: --parallel for trials on this machine; with --redis, start more tfbricks workers)');
     const parallel = str('parallel') !== undefined ? parseInteger('--parallel', str('parallel')!, 1, 64) : 1;
-    const { path, raw } = readSweepFile(target, io.cwd);
+    const { path, raw } = await readSweepFile(target, io.cwd);
     const file = absolutePaths(raw, dirname(path));
     const validate = trainFlagValidator(target, { cwd: io.cwd, env: io.env, registry: ctx.registry }, () => file as { base: Record<string, unknown>; space: Record<string, unknown> });
     const spec = parseSweepSpec(file, target, validate);

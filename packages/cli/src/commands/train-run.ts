@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-layers';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -20,7 +20,7 @@ import { CONFIG_FILE, DONE_FILE, RUN_LAYOUT } from '../run-dir';
 import { removeRunArtefacts } from '../run-files';
 import { lockRunDir } from '../run-lock';
 import { type DataFingerprint, checkDataFingerprint, fingerprintData } from '../data-fingerprint';
-import { readJsonFileSync } from '@tfbricks/core/node';
+import { readFileBoundedSync, readJsonFileSync } from '@tfbricks/core/node';
 import { StopSignals } from '../signals';
 import type { ResolvedTrain, TrainConfig } from './train-config';
 
@@ -31,7 +31,7 @@ interface DoneRecord {
 
 function readDone(runDir: string): DoneRecord | undefined {
   try {
-    return JSON.parse(readFileSync(join(runDir, DONE_FILE), 'utf8')) as DoneRecord;
+    return readJsonFileSync(join(runDir, DONE_FILE), { what: 'DONE file', maxBytes: 64 * 1024, maxDepth: 4 }) as DoneRecord;
   } catch {
     return undefined;
   }
@@ -260,7 +260,8 @@ async function finishRun(
 /** The full history from metrics.csv (it spans resumes; fit's history may not). */
 function readHistory(path: string): { epoch: number[]; history: Record<string, number[]> } | undefined {
   if (!existsSync(path)) return undefined;
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const text = new TextDecoder().decode(readFileBoundedSync(path, { what: 'metrics file', maxBytes: 256 * 1024 * 1024 }));
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length < 2) return undefined;
   const header = lines[0].split(',');
   const history: Record<string, number[]> = {};

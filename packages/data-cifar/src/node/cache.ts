@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { openRegularFile } from '@tfbricks/core/node';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +21,13 @@ export function defaultCacheDir(env: Record<string, string | undefined> = proces
 
 /** SHA-256 (hex) and size of a file, streamed. */
 export async function hashFile(path: string, progress?: (total: number) => PhaseReporter): Promise<{ sha256: string; size: number }> {
-  const { size } = await stat(path);
+  // A regular file only, opened non-blocking: a FIFO named like an archive cannot hang this.
+  const { handle, stats } = await openRegularFile(path, 'archive');
+  const size = stats.size;
   const phase = progress?.(size);
   const hash = createHash('sha256');
   let done = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
     done += (chunk as Buffer).length;
     phase?.update(done);

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { processAlive } from '@tfbricks/core/node';
 import { writeJsonAtomic } from './atomic';
 import type { SweepStore } from './store';
 
@@ -14,14 +15,8 @@ export interface ClaimInfo {
   heartbeat: number;
 }
 
-export function pidAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function pidAlive(pid: number | null): boolean {
+  return pid !== null && processAlive(pid);
 }
 
 /**

@@ -96,6 +96,12 @@ export interface TrialJobData {
   version: string;
 }
 
+/** True for the errors of a connection that dropped or cannot be made (as opposed to a command that failed). */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code) || /Connection is closed|connect ETIMEDOUT|Stream isn't writeable/.test(errorMessage(error));
+}
+
 /**
  * Prints one line when a Redis connection drops (and what it does about it), one when it is
  * back; repeated errors during the same outage stay quiet.

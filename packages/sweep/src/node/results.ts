@@ -13,7 +13,7 @@ async function svgToPng(svg: string): Promise<Uint8Array> {
     ({ Resvg } = await import('@resvg/resvg-js'));
   } catch (error) {
     throw new TfbricksError('E_SWEEP_PNG', `cannot load @resvg/resvg-js to render the sweep picture: ${(error as Error).message}`, {
-      hint: 'install @resvg/resvg-js for your platform; the SVG is written anyway',
+      hint: 'install @resvg/resvg-js for your platform; the leaderboard, the SVG and the best model are written anyway',
     });
   }
   const resvg = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
@@ -46,7 +46,7 @@ export async function writeResults(store: SweepStore): Promise<Leaderboard> {
   writeJsonAtomic(join(store.dir, SWEEP_LAYOUT.leaderboardJson), { sweep: store.id, ...leaderboardJson(board, trials) });
   const svg = objectiveChart(board);
   writeFileAtomic(join(store.dir, `${SWEEP_LAYOUT.chart}.svg`), svg);
-  writeFileAtomic(join(store.dir, `${SWEEP_LAYOUT.chart}.png`), await svgToPng(svg));
   if (board.best) copyBest(store, board.best);
+  writeFileAtomic(join(store.dir, `${SWEEP_LAYOUT.chart}.png`), await svgToPng(svg));
   return board;
 }

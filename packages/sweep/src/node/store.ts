@@ -90,9 +90,10 @@ export class SweepStore {
     mkdirSync(join(dir, SWEEP_LAYOUT.state), { recursive: true });
     mkdirSync(join(dir, SWEEP_LAYOUT.trials), { recursive: true });
     const manifest: SweepManifest = { tfbricksSweep: 1, id: sweepId(spec), version, createdAt: new Date().toISOString(), source, spec, trials: planTrials(spec) };
+    // The manifest first: a crash right after leaves a sweep dir that opens (a missing trial state reads as pending).
+    writeJsonAtomic(join(dir, SWEEP_LAYOUT.manifest), manifest);
     const store = new SweepStore(dir, manifest);
     for (const t of manifest.trials) if (!existsSync(store.statePath(t.id))) store.write(pendingRecord(t.id, t.index, t.params));
-    writeJsonAtomic(join(dir, SWEEP_LAYOUT.manifest), manifest);
     return store;
   }
 
@@ -122,6 +123,11 @@ export class SweepStore {
 
   statePath(id: string): string {
     return join(this.dir, SWEEP_LAYOUT.state, `${id}.json`);
+  }
+
+  /** The trial processes' output (stdout and stderr, appended over attempts). */
+  logPath(id: string): string {
+    return join(this.dir, SWEEP_LAYOUT.state, `${id}.log`);
   }
 
   claimPath(id: string): string {

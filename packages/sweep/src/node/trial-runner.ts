@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decideStop } from '../early-stopping';
 import { type FlagValue, trialFlags } from '../spec';
@@ -65,8 +65,14 @@ export async function runTrial(store: SweepStore, id: string, launcher: TrialLau
   const child = spawn(file, args, { env: { ...process.env, ...env, [LIFELINE_ENV]: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
   options.claim.setChild(child.pid ?? null);
   let stderrTail = '';
-  child.stdout.resume();
-  child.stderr.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
+  const logFile = createWriteStream(store.logPath(id), { flags: 'a' });
+  logFile.on('error', () => undefined);
+  logFile.write(`--- attempt ${record.attempts} by ${options.worker} at ${new Date().toISOString()}: ${[file, ...args].join(' ')}\n`);
+  child.stdout.on('data', (d: Buffer) => logFile.write(d));
+  child.stderr.on('data', (d: Buffer) => {
+    logFile.write(d);
+    stderrTail = (stderrTail + d.toString()).slice(-4000);
+  });
   let pruned: string | null = null;
   const stop = () => child.kill('SIGTERM');
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -94,6 +100,7 @@ export async function runTrial(store: SweepStore, id: string, launcher: TrialLau
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
   clearInterval(timer);
+  logFile.end();
   options.signal?.removeEventListener('abort', stop);
   options.claim.setChild(null);
   poll();
@@ -107,5 +114,5 @@ export async function runTrial(store: SweepStore, id: string, launcher: TrialLau
   if (options.signal?.aborted) return store.update(id, { status: 'pending', history, metrics, value, reason: 'stopped by a signal; resumes from its checkpoint' });
   const how = exit.error ? exit.error.message : exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
   const last = stderrTail.trim().split('\n').filter(Boolean).slice(-2).join(' / ');
-  return store.update(id, { status: 'failed', history, metrics, value, reason: `${how}${last ? `: ${last}` : ''}` });
+  return store.update(id, { status: 'failed', history, metrics, value, reason: `${how}${last ? `: ${last}` : ''} (output in ${store.logPath(id)})` });
 }

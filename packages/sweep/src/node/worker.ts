@@ -4,7 +4,7 @@ import type { Job, Worker } from 'bullmq';
 import { TfbricksError } from '@tfbricks/core';
 import { type TrialRecord, isFinished } from '../trial-record';
 import { claimTrial } from './claim';
-import { OutageReporter, type RedisTarget, type TrialJobData, connectionOptions, loadBullmq, loadIoredis, metricsChannel, probeRedis, queueName } from './redis';
+import { OutageReporter, isConnectionError, type RedisTarget, type TrialJobData, connectionOptions, loadBullmq, loadIoredis, metricsChannel, probeRedis, queueName } from './redis';
 import { writeResults } from './results';
 import { SweepStore } from './store';
 import { type TrialLauncher, runTrial } from './trial-runner';
@@ -128,7 +128,11 @@ export async function runSweepWorker(options: WorkerOptions): Promise<void> {
     stalledInterval: Math.max(1000, Math.floor(options.staleMs / 2)),
     maxStalledCount: 10,
   });
-  worker.on('error', (error) => outage.error(error));
+  worker.on('error', (error) => {
+    if (isConnectionError(error)) outage.error(error);
+    else if (/Missing (key|lock) for job/.test(error.message)) log(`a job vanished from Redis while it ran (${error.message}); its trial's outcome is kept in the sweep dir`);
+    else log(`BullMQ: ${error.message}`);
+  });
   worker.on('ready', () => outage.ok());
   worker.on('stalled', (jobId) => log(`[${jobId}] stalled (its worker stopped renewing the lock: killed or cut off); back on the queue to resume from its checkpoint`));
   worker.on('failed', (job, error) => {
