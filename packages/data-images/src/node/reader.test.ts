@@ -74,6 +74,17 @@ describe('imageFolderReader: decode, convert, resize, cache', () => {
   });
 });
 
+describe('an unusable cache folder', () => {
+  it('is an error naming the folder and the fix, not a crash', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'file'), 'x');
+    await writeImage(join(root, 'data/a/x.png'), pixels(2, 2, 3, () => 1), 2, 2, 3);
+    const reader = imageFolderReader({ cacheDir: join(root, 'file', 'cache') });
+    const listing = await reader.list(join(root, 'data'), { style: 'keras3' });
+    await expect(reader.prepare(listing.files, RGB8)).rejects.toThrow(expect.objectContaining({ code: 'E_IMAGE_CACHE', hint: expect.stringMatching(/TFBRICKS_HOME/) }));
+  });
+});
+
 describe('bad input: reported with a reason, never a crash or a hang', () => {
   const root = tempDir();
   const data = join(root, 'data');
