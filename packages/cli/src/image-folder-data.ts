@@ -1,8 +1,6 @@
 import type { DataSource } from '@tfbricks/train';
 import { TfbricksError } from '@tfbricks/core';
 import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
-import { finishPixels } from '@tfbricks/data-images';
-import { BadImage, decodeFile, imageFolderDataset } from '@tfbricks/data-images/node';
 import { type DataRequest, type Split, describeData, loadData } from './data';
 import type { CliIo } from './io';
 import { println } from './io';
@@ -41,6 +39,8 @@ export interface FolderRequest {
  * streams batches. Nothing is written into the folder.
  */
 export async function openImageFolder(req: FolderRequest, io: CliIo): Promise<TrainSources> {
+  // Loaded only in folder mode: CIFAR runs never load the image decoders.
+  const { imageFolderDataset } = await import('@tfbricks/data-images/node');
   const dataset = imageFolderDataset(req.dataDir, {
     imageSize: req.imageSize,
     validationSplit: req.validationSplit,
@@ -94,11 +94,13 @@ export function trainSources(config: DataRequest & { imageSize?: [number, number
  * resized it (`tf.image.resize` bilinear, Keras 3), RGB.
  */
 export async function loadFolderImage(path: string, width: number, height: number): Promise<{ data: Uint8Array; original: { width: number; height: number } }> {
+  const { finishPixels } = await import('@tfbricks/data-images');
   const decoded = await decodeImageFile(path, path);
   return { data: finishPixels(decoded, { size: [height, width], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' }), original: { width: decoded.width, height: decoded.height } };
 }
 
 async function decodeImageFile(path: string, shown: string) {
+  const { BadImage, decodeFile } = await import('@tfbricks/data-images/node');
   try {
     return await decodeFile(path);
   } catch (error) {

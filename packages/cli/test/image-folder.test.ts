@@ -43,7 +43,7 @@ describe('tfbricks train / dataset / predict / evaluate on a folder of class sub
     writeFileSync(join(imgs, 'night', 'notes.png'), 'not an image, just text\n');
     before = snapshot(imgs);
     train = await runCli(
-      ['train', '--model', 'tiny', '--data-dir', 'photos', '--image-size', '16x16', '--validation-split', '0.25', '--epochs', '1', '--batch-size', '8', '--backend', 'cpu', '--seed', '1', '--run-dir', 'run', '--skip-bad-images', '--no-augment'],
+      ['train', '--model', 'tiny', '--data-dir', 'photos', '--image-size', '16x16', '--validation-split', '0.25', '--epochs', '1', '--batch-size', '8', '--backend', 'cpu', '--seed', '1', '--run-dir', 'run', '--skip-bad-images'],
       { cwd, env },
     );
   }, 240_000);
@@ -91,6 +91,32 @@ describe('tfbricks train / dataset / predict / evaluate on a folder of class sub
     expect(e.stdout).toContain('11 validation samples');
     expect(e.stdout).toMatch(/day|night/);
   }, 120_000);
+
+  it('--resume continues a folder run: same split, one more epoch', async () => {
+    const r = await runCli(['train', '--resume', 'run', '--epochs', '2', '--progress', 'epoch'], { cwd, env });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain('Using 37 files for training.');
+    expect(r.stdout).toMatch(/^Epoch 2\/2 - /m);
+    expect(readFileSync(join(cwd, 'run', 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+  }, 120_000);
+
+  it('folder flags are checked: --image-size needs a folder, sizes are HxW, CIFAR-only flags are refused', async () => {
+    const cifar = await runCli(['train', '--image-size', '16x16', '--run-dir', 'x'], { cwd, env });
+    expect(cifar.code).toBe(2);
+    expect(cifar.stderr).toMatch(/--image-size.*"16x16".*only with --data-dir <folder of class subfolders>/);
+    const size = await runCli(['train', '--data-dir', 'photos', '--image-size', '0x16', '--run-dir', 'x'], { cwd, env });
+    expect(size.code).toBe(2);
+    expect(size.stderr).toMatch(/--image-size.*"0x16".*<height>x<width>/);
+    const limit = await runCli(['train', '--data-dir', 'photos', '--limit-train', '5', '--run-dir', 'x'], { cwd, env });
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/--limit-train.*only with CIFAR data/);
+    const empty = tempDir();
+    mkdirSync(join(empty, 'nothing-here'));
+    const none = await runCli(['dataset', empty], { cwd, env });
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('Found 0 files belonging to 1 classes.');
+    expect(none.stdout).toContain('note: a single class');
+  });
 
   it('never writes into the image folder', () => {
     expect(snapshot(imgs)).toEqual(before);

@@ -53,7 +53,9 @@ export async function imageDatasetFromDirectoryWith(
   const decode = { size: o.imageSize, colorMode: o.colorMode, family: 'tf' as const, interpolation: o.interpolation, aspect: o.aspect };
   const all = picked.flat().map((r) => r.file);
   const prepared = await reader.prepare(all, decode);
-  const bad = [...listing.bad, ...prepared.bad];
+  // Reported in listing order (the subsets above are shuffled).
+  const listed = new Map(listing.files.map((f, i) => [f.path, i]));
+  const bad = [...listing.bad, ...[...prepared.bad].sort((a, b) => (listed.get(a.path) ?? 0) - (listed.get(b.path) ?? 0))];
   if (bad.length && !options.skipBadImages) throw badImagesError(bad, directory, 'fix or remove these files, or pass skipBadImages: true to leave them out');
   if (bad.length) print(`Skipped ${bad.length} bad image file${bad.length === 1 ? '' : 's'}.`);
   const badPaths = new Set(prepared.bad.map((b) => b.path));

@@ -9,3 +9,5 @@ export * from './keras-split';
 export * from './image-dataset-options';
 export * from './image-batches';
 export * from './image-dataset';
+export * from './image-header';
+export * from './blob-reader';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeJpegWasm, jpegSize, wasmCanDecode } from './jpeg-wasm';
+import { jpegSize } from '../image-header';
+import { decodeJpegWasm, wasmCanDecode } from './jpeg-wasm';
 import { pixels, tempDir, writeImage } from './test-folders';
 
 describe('JPEG through mozjpeg-wasm', () => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { jpegSize } from '../image-header';
 import type { Pixels } from '../resize';
 
 type Decode = (buffer: ArrayBuffer) => Promise<{ data: Uint8ClampedArray; width: number; height: number }>;
@@ -20,27 +21,6 @@ function loadDecoder(): Promise<Decode> {
     return mod.default;
   })();
   return decoder;
-}
-
-/** Width and height from a JPEG's SOF marker, or undefined when the header is unusual (sharp handles those). */
-export function jpegSize(b: Uint8Array): { width: number; height: number; components: number } | undefined {
-  let p = 2;
-  while (p + 9 < b.length) {
-    if (b[p] !== 0xff) return undefined;
-    const marker = b[p + 1];
-    if (marker === 0xff) {
-      p++;
-      continue;
-    }
-    const len = (b[p + 2] << 8) | b[p + 3];
-    // Baseline / extended / progressive Huffman SOF markers.
-    if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {
-      return { height: (b[p + 5] << 8) | b[p + 6], width: (b[p + 7] << 8) | b[p + 8], components: b[p + 9] };
-    }
-    if (marker === 0xd9 || marker === 0xda) return undefined;
-    p += 2 + len;
-  }
-  return undefined;
 }
 
 /** The file ends with the EOI marker (allowing trailing padding), i.e. is not cut short. */

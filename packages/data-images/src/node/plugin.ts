@@ -3,6 +3,7 @@ import { TF_INTERPOLATIONS, type TfInterpolation, TfbricksError, badImagesError,
 import { keras3Shuffle, keras3Subset } from '../keras-split';
 import { NumpyRandomState } from '@tfbricks/core';
 
+import { listImageFolder } from './list-folder';
 import { type NodeImageReaderOptions, imageFolderReader } from './reader';
 
 export interface ImageFolderDatasetOptions extends NodeImageReaderOptions {
@@ -57,8 +58,11 @@ export function imageFolderDataset(directory: string, options: ImageFolderDatase
   const reader = imageFolderReader(options);
   const print = options.print ?? (() => {});
   const parts = new Map<string, ImageFileEntry[]>();
-  let classNames: string[] = [];
+  // Listed now (synchronously, nothing decoded), so the plugin's metadata is known before prepare().
+  const listing = listImageFolder(directory, { style: 'keras3', classes: options.classNames, followLinks: options.followLinks });
+  const classNames = listing.classNames;
   let report: ImageFolderReport | undefined;
+  let preparing: Promise<void> | undefined;
 
   const plugin = {
     name: 'image-folder',
@@ -70,45 +74,55 @@ export function imageFolderDataset(directory: string, options: ImageFolderDatase
     get report() {
       return report;
     },
-    async prepare() {
-      if (report) return;
-      const listing = await reader.list(directory, { style: 'keras3', classes: options.classNames, followLinks: options.followLinks });
-      classNames = listing.classNames;
-      if (classNames.length > 256) throw usageError('E_IMAGE_CLASSES', `${directory} has ${classNames.length} class folders; at most 256 are supported`);
-      print(`Found ${listing.files.length} files belonging to ${classNames.length} classes.`);
-      const counts = classNames.map(() => 0);
-      for (const f of listing.files) counts[f.classIndex]++;
-      const shuffled = keras3Shuffle(listing.files, options.seed ?? 0);
-      const chosen: Record<string, ImageFileEntry[]> = split > 0 ? { train: keras3Subset(shuffled, split, 'training'), validation: keras3Subset(shuffled, split, 'validation') } : { train: listing.files };
-      if (split > 0) {
-        print(`Using ${chosen.train.length} files for training.`);
-        print(`Using ${chosen.validation.length} files for validation.`);
-      }
-      const prepared = await reader.prepare(listing.files, decode);
-      const bad = [...listing.bad, ...prepared.bad];
-      if (bad.length && !options.skipBadImages) throw badImagesError(bad, directory, 'fix or remove these files, or skip them (--skip-bad-images)');
-      const badPaths = new Set(prepared.bad.map((b) => b.path));
-      for (const [name, files] of Object.entries(chosen)) parts.set(name, files.filter((f) => !badPaths.has(f.path)));
-      for (const [name, files] of parts) {
-        if (!files.length) throw usageError('E_IMAGE_EMPTY', `no usable images for ${name} in ${directory}`, 'put images in class subfolders (and use a validation split that leaves some for both)');
-      }
-      if (bad.length) print(`Skipped ${bad.length} bad image file${bad.length === 1 ? '' : 's'}.`);
-      report = { directory, classNames, counts, bad, splits: Object.fromEntries([...parts].map(([k, v]) => [k, v.length])), decoded: prepared.decoded, cached: prepared.cached };
+    prepare() {
+      preparing ??= prepareOnce();
+      return preparing;
     },
     size(name: string) {
       return files(name).length;
     },
-    *batches(name: string, batch: BatchOptions): Iterable<RawBatch> {
+    batches(name: string, batch: BatchOptions): Iterable<RawBatch> {
       const list = files(name);
-      const order = batch.shuffle === false ? list.map((_, i) => i) : new NumpyRandomState((batch.seed ?? 0) >>> 0).permutation(list.length);
-      for (let at = 0; at < order.length; at += batch.batchSize) {
-        const rows = order.slice(at, at + batch.batchSize);
-        if (batch.dropRemainder && rows.length < batch.batchSize) return;
-        const chosen = rows.map((r) => list[r]);
-        yield { images: reader.readCached(chosen, decode), labels: Uint8Array.from(chosen, (f: ImageFileEntry) => f.classIndex), indices: Uint32Array.from(rows), size: rows.length };
+      if (!batch || !Number.isInteger(batch.batchSize) || batch.batchSize < 1) {
+        throw usageError('E_IMAGE_OPTION', `batches batchSize must be an integer >= 1; got ${JSON.stringify(batch?.batchSize)}`);
       }
+      if (batch.seed !== undefined && !Number.isInteger(batch.seed)) throw usageError('E_IMAGE_OPTION', `batches seed must be an integer; got ${JSON.stringify(batch.seed)}`);
+      // Re-iterable: every pass starts the same seeded order again.
+      return { [Symbol.iterator]: () => streamBatches(list, batch) };
     },
   };
+  /** Uint8 batches read from the cache, in a numpy permutation seeded by `seed` (or file order). */
+  function* streamBatches(list: ImageFileEntry[], batch: BatchOptions): Generator<RawBatch> {
+    const order = batch.shuffle === false ? list.map((_, i) => i) : new NumpyRandomState((batch.seed ?? 0) >>> 0).permutation(list.length);
+    for (let at = 0; at < order.length; at += batch.batchSize) {
+      const rows = order.slice(at, at + batch.batchSize);
+      if (batch.dropRemainder && rows.length < batch.batchSize) return;
+      const chosen = rows.map((r) => list[r]);
+      yield { images: reader.readCached(chosen, decode), labels: Uint8Array.from(chosen, (f: ImageFileEntry) => f.classIndex), indices: Uint32Array.from(rows), size: rows.length };
+    }
+  }
+  async function prepareOnce(): Promise<void> {
+    if (classNames.length > 256) throw usageError('E_IMAGE_CLASSES', `${directory} has ${classNames.length} class folders; at most 256 are supported`);
+    print(`Found ${listing.files.length} files belonging to ${classNames.length} classes.`);
+    const counts = classNames.map(() => 0);
+    for (const f of listing.files) counts[f.classIndex]++;
+    const shuffled = keras3Shuffle(listing.files, options.seed ?? 0);
+    const chosen: Record<string, ImageFileEntry[]> = split > 0 ? { train: keras3Subset(shuffled, split, 'training'), validation: keras3Subset(shuffled, split, 'validation') } : { train: listing.files };
+    if (split > 0) {
+      print(`Using ${chosen.train.length} files for training.`);
+      print(`Using ${chosen.validation.length} files for validation.`);
+    }
+    const prepared = await reader.prepare(listing.files, decode);
+    const bad = [...listing.bad, ...prepared.bad];
+    if (bad.length && !options.skipBadImages) throw badImagesError(bad, directory, 'fix or remove these files, or skip them (--skip-bad-images)');
+    const badPaths = new Set(prepared.bad.map((b) => b.path));
+    for (const [name, files] of Object.entries(chosen)) parts.set(name, files.filter((f) => !badPaths.has(f.path)));
+    for (const [name, files] of parts) {
+      if (!files.length) throw usageError('E_IMAGE_EMPTY', `no usable images for ${name} in ${directory}`, 'put images in class subfolders (and use a validation split that leaves some for both)');
+    }
+    if (bad.length) print(`Skipped ${bad.length} bad image file${bad.length === 1 ? '' : 's'}.`);
+    report = { directory, classNames, counts, bad, splits: Object.fromEntries([...parts].map(([k, v]) => [k, v.length])), decoded: prepared.decoded, cached: prepared.cached };
+  }
   const files = (name: string): ImageFileEntry[] => {
     const list = parts.get(name);
     if (!list) throw new TfbricksError('E_IMAGE_SPLIT', `image folder dataset has no split ${JSON.stringify(name)} (splits: ${plugin.splits.join(', ')}; call prepare() first)`);

@@ -1,4 +1,6 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageFolderReader } from './reader';
@@ -8,6 +10,7 @@ import type { ImageDecodeOptions } from '@tfbricks/core';
 
 const RGB8: ImageDecodeOptions = { size: [8, 8], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' };
 const isRoot = process.getuid?.() === 0;
+const BUILT = fileURLToPath(new URL('../../dist/node.js', import.meta.url));
 
 describe('imageFolderReader: decode, convert, resize, cache', () => {
   const root = tempDir();
@@ -68,6 +71,17 @@ describe('imageFolderReader: decode, convert, resize, cache', () => {
     await writeImage(join(data, 'red/r.png'), pixels(9, 9, 3, () => 1), 9, 9, 3);
     const changed = await imageFolderReader({ cacheDir }).list(data, { style: 'keras3' });
     expect((await imageFolderReader({ cacheDir }).prepare(changed.files, RGB8)).decoded).toBe(1);
+  });
+});
+
+describe('an unusable cache folder', () => {
+  it('is an error naming the folder and the fix, not a crash', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'file'), 'x');
+    await writeImage(join(root, 'data/a/x.png'), pixels(2, 2, 3, () => 1), 2, 2, 3);
+    const reader = imageFolderReader({ cacheDir: join(root, 'file', 'cache') });
+    const listing = await reader.list(join(root, 'data'), { style: 'keras3' });
+    await expect(reader.prepare(listing.files, RGB8)).rejects.toThrow(expect.objectContaining({ code: 'E_IMAGE_CACHE', hint: expect.stringMatching(/TFBRICKS_HOME/) }));
   });
 });
 
@@ -137,6 +151,17 @@ describe('bad input: reported with a reason, never a crash or a hang', () => {
     mkdirSync(join(empty, 'a'));
     mkdirSync(join(empty, 'b'));
     await expect(imageFolderDataset(empty, { cacheDir: join(root, 'cache') }).prepare()).rejects.toThrow(/no usable images/);
+  });
+
+  it.skipIf(!isRoot || !existsSync(BUILT))('as root: a folder without read permission is reported by a child running as nobody (uses the built dist/)', async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    await writeImage(join(dir, 'a/ok.png'), pixels(4, 4, 3, () => 7), 4, 4, 3);
+    mkdirSync(join(dir, 'a/locked'));
+    chmodSync(join(dir, 'a/locked'), 0);
+    const script = `import(${JSON.stringify(BUILT)}).then((m) => { const l = m.listImageFolder(${JSON.stringify(dir)}, { style: 'keras3' }); console.log(JSON.stringify({ files: l.files.length, bad: l.bad.map((b) => b.code) })); })`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ files: 1, bad: ['no-permission'] });
   });
 
   it.skipIf(isRoot)('a folder without read permission is reported (skipped as root: root reads everything)', async () => {

@@ -49,7 +49,14 @@ export function imageFolderReader(options: NodeImageReaderOptions = {}): NodeIma
     const key = JSON.stringify(decode);
     let cache = caches.get(key);
     if (!cache) {
-      cache = new PixelCache(root, decode);
+      try {
+        cache = new PixelCache(root, decode);
+      } catch (error) {
+        throw new TfbricksError('E_IMAGE_CACHE', `cannot use the image cache in ${root}: ${(error as Error).message}`, {
+          hint: 'set TFBRICKS_HOME (or cacheDir) to a folder you can write to',
+          cause: error,
+        });
+      }
       caches.set(key, cache);
     }
     return cache;
