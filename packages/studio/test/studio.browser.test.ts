@@ -252,6 +252,10 @@ describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (W
     await page.reload();
     await page.waitForSelector('[data-testid="resume-banner"]:not([hidden])', { timeout: 30_000 });
     expect(await page.textContent('[data-testid="resume-banner"]')).toMatch(/tiny on cifar10, 1 of 2 epochs done/);
+    // The stored run's recipe and its first epoch are on the page before resuming.
+    expect(await page.inputValue('[data-testid="model"]')).toBe('tiny');
+    expect(await page.inputValue('[data-testid="epochs"]')).toBe('2');
+    expect(await page.locator('[data-testid="metrics"] tr[data-epoch="0"]').count()).toBe(1);
     // The archive comes back from browser storage without asking.
     await page.waitForFunction(() => (globalThis as { tfbricksStudio?: { loaded: boolean } }).tfbricksStudio?.loaded, undefined, { timeout: 60_000 });
     expect(await page.textContent('[data-testid="data-status"]')).toMatch(/from browser storage/);

@@ -202,7 +202,8 @@ class StudioCallback implements Callback {
       config: this.config,
       epochsDone: epoch + 1,
       status: epoch + 1 >= ctx.params.epochs ? 'done' : control?.paused ? 'paused' : 'running',
-      history: structuredClone(ctx.history),
+      // The position's history includes this epoch (ctx.history gets it after the callbacks).
+      history: structuredClone(position.history),
       checkpoint,
       confusion: result.confusionMatrix,
       savedAt: new Date().toISOString(),
