@@ -420,7 +420,7 @@ function onMessage(m: FromWorker): void {
       $('evaluate-hint').textContent = `tar -xf ${m.name}.tar && tfbricks evaluate ${m.name}`;
       break;
     case 'error': {
-      const text = `${m.message}${m.hint ? `\n${m.hint}` : ''}`;
+      const text = `${m.message}${m.hint ? `\n${m.hint[0]!.toUpperCase()}${m.hint.slice(1)}` : ''}`;
       if (m.phase === 'load') {
         state.loaded = false;
         $('data-status').textContent = 'No dataset loaded: the file was refused and nothing was trained.';
