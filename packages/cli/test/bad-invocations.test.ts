@@ -98,6 +98,9 @@ const cases: Record<string, Case> = {
   'predict non-image file': { argv: (fx) => ['predict', fx.notJson, '--model', fx.otherRun], mentions: (fx) => [fx.notJson, 'PNG or JPEG'] },
   'backends with an argument': { argv: () => ['backends', 'cpu'], mentions: () => ['"cpu"', 'allowed:'] },
   'unknown dataset action': { argv: () => ['dataset', 'frobnicate'], mentions: () => ['"frobnicate"', 'download, verify, inspect'] },
+  'studio port out of range': { argv: () => ['studio', '--port', '99999'], mentions: () => ['--port', '"99999"', 'an integer from 0 to 65535'] },
+  'studio data dir missing': { argv: (fx) => ['studio', '--data-dir', join(fx.root, 'nope')], mentions: () => ['--data-dir', 'does not exist', 'an existing readable directory'] },
+  'studio data dir is a file': { argv: (fx) => ['studio', '--data-dir', fx.aFile], mentions: () => ['--data-dir', 'is not a directory'] },
   'plot to an unknown format': { argv: () => ['plot-model', '--model', 'tiny', '--out', 'model.gif'], mentions: () => ['--out', '"model.gif"', '.svg, .png or .dot'] },
   'summary of unknown model': { argv: () => ['summary', '--model', 'resnet1000'], mentions: () => ['--model', '"resnet1000"', 'allowed:'] },
 };
