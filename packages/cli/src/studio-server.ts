@@ -38,7 +38,8 @@ const ISOLATION = {
 export function studioAppDir(): string {
   let pkg: string;
   try {
-    pkg = createRequire(import.meta.url).resolve('@tfbricks/studio/package.json');
+    // import.meta.url in the ESM build; __filename in the CJS one (where import.meta is empty).
+    pkg = createRequire(typeof import.meta.url === 'string' ? import.meta.url : __filename).resolve('@tfbricks/studio/package.json');
   } catch (error) {
     throw new TfbricksError('E_STUDIO_MISSING', 'the @tfbricks/studio package is not installed', { hint: 'install it next to @tfbricks/cli (npm i @tfbricks/studio)', cause: error });
   }

@@ -1,10 +1,12 @@
 // Training images/s: the studio page (headless Chromium, the worker's fit on WebGPU) vs
 // `tfbricks train` in Node (Dawn), same recipe, interleaved rounds, one run. Prints which
 // adapter each side ran on: on a machine without a GPU, Chromium uses SwiftShader and Dawn
-// uses Mesa lavapipe, which are different software adapters. With --gpu, Chromium is asked
-// for the hardware adapter (Vulkan) so that both sides can run on the same GPU.
+// uses Mesa lavapipe, which are different software adapters. A third side runs the page's
+// training code in Node on SwiftShader: Dawn loads Chromium's SwiftShader Vulkan driver
+// (VK_ICD_FILENAMES=<chromium>/vk_swiftshader_icd.json), the same adapter as the page. With --gpu, Chromium is asked for the hardware
+// adapter (Vulkan) and Node uses its default (hardware) adapter: the same GPU for both.
 //
-//   pnpm --filter @tfbricks/studio bench [-- --model tiny --limit-train 512 --epochs 3 --rounds 2 --gpu]
+//   pnpm --filter @tfbricks/studio bench [-- --model tiny --limit-train 256 --epochs 2 --rounds 2 --gpu]
 //
 // Needs ../shared/data/cifar10-mini and Chromium (/usr/bin/chromium or TFBRICKS_CHROMIUM).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -21,10 +23,10 @@ const mini = join(packageDir, '../../../shared/data/cifar10-mini');
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'tiny' },
-    'limit-train': { type: 'string', default: '512' },
+    'limit-train': { type: 'string', default: '256' },
     'limit-test': { type: 'string', default: '128' },
     batch: { type: 'string', default: '32' },
-    epochs: { type: 'string', default: '3' },
+    epochs: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '2' },
     gpu: { type: 'boolean', default: false },
   },
@@ -33,10 +35,12 @@ const SOFTWARE_ARGS = ['--enable-unsafe-webgpu'];
 const GPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=native', '--use-angle=vulkan', '--ignore-gpu-blocklist', '--disable-vulkan-surface'];
 const COMMON_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function cli(argv: string[], cwd: string): ChildProcess {
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+function cli(argv: string[], cwd: string, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', join(cliDir, 'node_modules/tsx/dist/esm/index.mjs'), join(cliDir, 'src/bin.ts'), ...argv], {
     cwd,
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(cliDir, 'tsconfig.json') },
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(cliDir, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -50,17 +54,35 @@ function collect(child: ChildProcess): Promise<{ code: number | null; out: strin
 }
 
 /** `tfbricks train` in Node on webgpu: images/s of the last epoch (the CLI's own progress line). */
-async function nodeRound(tmp: string, k: number): Promise<{ imagesPerSecond: number; adapter: string }> {
+async function nodeRound(tmp: string, k: number, env: Record<string, string> = {}): Promise<{ imagesPerSecond: number; adapter: string }> {
   const r = await collect(
     cli(
-      ['train', '--model', args.model!, '--data-dir', join(mini, 'cifar-10-batches-bin'), '--limit-train', args['limit-train']!, '--limit-test', args['limit-test']!, '--epochs', args.epochs!, '--batch-size', args.batch!, '--lr', '0.01', '--backend', 'webgpu', '--progress', 'epoch', '--run-dir', join(tmp, `node-${k}`)],
+      ['train', '--model', args.model!, '--data-dir', join(mini, 'cifar-10-batches-bin'), '--limit-train', args['limit-train']!, '--limit-test', args['limit-test']!, '--epochs', args.epochs!, '--batch-size', args.batch!, '--lr', '0.01', '--backend', 'webgpu', '--progress', 'epoch', '--run-dir', join(tmp, `node-${k}-${env.VK_ICD_FILENAMES ? 'ss' : 'default'}`)],
       tmp,
+      env,
     ),
   );
   if (r.code !== 0) throw new Error(`tfbricks train failed (${r.code}): ${r.err}`);
   const rates = [...r.out.matchAll(/^Epoch \d+\/\d+ - .* - (\d+) img\/s$/gm)].map((m) => Number(m[1]));
   const adapter = /^backend: webgpu \(.*?\) on (.*)$/m.exec(r.out)?.[1] ?? 'unknown';
   return { imagesPerSecond: rates[rates.length - 1]!, adapter };
+}
+
+/**
+ * The page's own training code path in Node (bench/node-fit.ts: the worker's fit call, the
+ * browser's kernel set); without --gpu on Chromium's SwiftShader Vulkan driver, the page's
+ * adapter. (`tfbricks train` cannot run there: its tiled programs never compile on SwiftShader.)
+ */
+async function nodeFitRound(env: Record<string, string>): Promise<{ imagesPerSecond: number; adapter: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx/esm', join(packageDir, 'bench/node-fit.ts'), '--data-dir', join(mini, 'cifar-10-batches-bin'), '--model', args.model!, '--limit-train', args['limit-train']!, '--limit-test', args['limit-test']!, '--batch', args.batch!, '--epochs', args.epochs!],
+    { cwd: packageDir, env: { ...process.env, TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const r = await collect(child);
+  const line = r.out.split('\n').find((l) => l.startsWith('{"imagesPerSecond"'));
+  if (r.code !== 0 || !line) throw new Error(`node-fit failed (${r.code}): ${r.err}`);
+  return JSON.parse(line) as { imagesPerSecond: number; adapter: string };
 }
 
 /** The studio page: images/s of the last epoch as the worker measured it (training batches only). */
@@ -107,6 +129,9 @@ async function main(): Promise<void> {
       const n = await nodeRound(tmp, k);
       rows.push({ side: 'node (tfbricks train)', round: k + 1, ...n });
       console.log(`round ${k + 1} node:    ${n.imagesPerSecond.toFixed(1)} images/s on ${n.adapter}`);
+      const fitSide = await nodeFitRound(args.gpu ? {} : { VK_ICD_FILENAMES: SWIFTSHADER_ICD });
+      rows.push({ side: 'node fit, browser kernels', round: k + 1, ...fitSide });
+      console.log(`round ${k + 1} node fit (tiledPrograms false): ${fitSide.imagesPerSecond.toFixed(1)} images/s on ${fitSide.adapter}`);
       const b = await browserRound(url);
       rows.push({ side: 'browser (studio page)', round: k + 1, ...b });
       console.log(`round ${k + 1} browser: ${b.imagesPerSecond.toFixed(1)} images/s on ${b.adapter}`);
@@ -116,10 +141,13 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  const node = median(rows.filter((r) => r.side.startsWith('node')).map((r) => r.imagesPerSecond));
-  const browser = median(rows.filter((r) => r.side.startsWith('browser')).map((r) => r.imagesPerSecond));
+  const med = (prefix: string) => median(rows.filter((r) => r.side.startsWith(prefix)).map((r) => r.imagesPerSecond));
+  const browser = med('browser');
   console.log(`\nmodel ${args.model}, ${args['limit-train']} training images, batch ${args.batch}, ${args.epochs} epochs (last epoch timed), augmentation on, ${args.rounds} interleaved rounds`);
-  console.log(`median images/s: node ${node.toFixed(1)}, browser ${browser.toFixed(1)}; node/browser = ${(node / browser).toFixed(2)}×`);
+  for (const side of ['node (', 'node fit', 'browser']) {
+    const r = rows.find((x) => x.side.startsWith(side));
+    if (r) console.log(`median images/s ${r.side}: ${med(side).toFixed(1)} on ${r.adapter}; node/browser = ${(med(side) / browser).toFixed(2)}×`);
+  }
   console.log(JSON.stringify(rows));
 }
 

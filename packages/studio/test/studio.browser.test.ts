@@ -140,6 +140,21 @@ describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (W
     }
   }, 180_000);
 
+  it('without WebGPU the page says why and offers the cpu backend', async () => {
+    // Without --enable-unsafe-webgpu, headless Chromium on Linux finds no WebGPU adapter.
+    const plain = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'), timeout: 30_000 });
+    try {
+      const p = await plain.newPage();
+      await p.goto(url);
+      await p.waitForFunction(() => /No WebGPU/.test(document.querySelector('[data-testid="backend-status"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      expect(await p.textContent('[data-testid="backend-status"]')).toMatch(/No WebGPU: (requestAdapter\(\) found no GPU adapter|this browser has no navigator\.gpu).*Training runs on the cpu backend/);
+      expect(await p.inputValue('[data-testid="backend"]')).toBe('cpu');
+      await p.screenshot({ path: join(artifacts, '0-no-webgpu.png') });
+    } finally {
+      await plain.close();
+    }
+  }, 60_000);
+
   it('loads the archive tfbricks studio --data-dir serves: counts, sample grid with class names, summary, augmentation preview', async () => {
     await page.click('[data-testid="server-file-cifar-10-binary.tar.gz"]');
     await page.waitForFunction(() => (globalThis as { tfbricksStudio?: { loaded: boolean } }).tfbricksStudio?.loaded, undefined, { timeout: 60_000 });
@@ -237,6 +252,10 @@ describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (W
     await page.reload();
     await page.waitForSelector('[data-testid="resume-banner"]:not([hidden])', { timeout: 30_000 });
     expect(await page.textContent('[data-testid="resume-banner"]')).toMatch(/tiny on cifar10, 1 of 2 epochs done/);
+    // The stored run's recipe and its first epoch are on the page before resuming.
+    expect(await page.inputValue('[data-testid="model"]')).toBe('tiny');
+    expect(await page.inputValue('[data-testid="epochs"]')).toBe('2');
+    expect(await page.locator('[data-testid="metrics"] tr[data-epoch="0"]').count()).toBe(1);
     // The archive comes back from browser storage without asking.
     await page.waitForFunction(() => (globalThis as { tfbricksStudio?: { loaded: boolean } }).tfbricksStudio?.loaded, undefined, { timeout: 60_000 });
     expect(await page.textContent('[data-testid="data-status"]')).toMatch(/from browser storage/);

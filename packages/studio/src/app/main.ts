@@ -420,7 +420,7 @@ function onMessage(m: FromWorker): void {
       $('evaluate-hint').textContent = `tar -xf ${m.name}.tar && tfbricks evaluate ${m.name}`;
       break;
     case 'error': {
-      const text = `${m.message}${m.hint ? `\n${m.hint}` : ''}`;
+      const text = `${m.message}${m.hint ? `\n${m.hint[0]!.toUpperCase()}${m.hint.slice(1)}` : ''}`;
       if (m.phase === 'load') {
         state.loaded = false;
         $('data-status').textContent = 'No dataset loaded: the file was refused and nothing was trained.';
@@ -465,12 +465,33 @@ async function checkWebGpu(): Promise<void> {
   }
 }
 
+/** Show a stored run's recipe in the form (what a resume will use). */
+function applyConfig(c: RunConfig): void {
+  $<HTMLSelectElement>('dataset').value = c.dataset === 'cifar10' ? 'cifar10' : `cifar100:${c.labelMode ?? 'fine'}`;
+  $<HTMLSelectElement>('model').value = c.model;
+  $<HTMLSelectElement>('optimizer').value = c.optimizer;
+  const values: Record<string, number> = { lr: c.learningRate, batch: c.batchSize, epochs: c.epochs, seed: c.seed, 'limit-train': c.limitTrain, 'limit-test': c.limitTest };
+  for (const [id, v] of Object.entries(values)) $<HTMLInputElement>(id).value = String(v);
+  $<HTMLSelectElement>('backend').value = c.backend;
+  $<HTMLInputElement>('augment').checked = c.augment;
+  for (const f of AUGMENT_FIELDS) {
+    const el = document.getElementById(`aug-${f.key}`) as HTMLInputElement | null;
+    const v = (c.augmentation as Record<string, unknown>)[f.key];
+    if (!el) continue;
+    if (f.kind === 'check') el.checked = v === true;
+    else if (f.kind === 'pair') el.value = Array.isArray(v) ? v.join(',') : '';
+    else if (v !== undefined) el.value = String(v);
+  }
+  refreshRecipe();
+}
+
 async function offerResume(): Promise<void> {
   const run = await getRun().catch(() => undefined);
   if (!run || !run.checkpoint || run.epochsDone >= run.config.epochs) return;
   state.storedRun = run;
   $('resume-text').textContent = `An unfinished run is in browser storage: ${run.config.model} on ${run.config.dataset}, ${run.epochsDone} of ${run.config.epochs} epochs done (saved ${new Date(run.savedAt).toLocaleString()}).`;
   $('resume-banner').hidden = false;
+  applyConfig(run.config);
   state.history = structuredClone(run.history);
   state.epochs = run.config.epochs;
   drawCharts();
@@ -531,7 +552,6 @@ function init(): void {
   $('download-model').addEventListener('click', () => send({ type: 'export' }));
   $('download-csv').addEventListener('click', () => download('metrics.csv', metricsCsv(state.history), 'text/csv'));
   window.addEventListener('resize', drawCharts);
-  void AUGMENT_FIELDS;
   refreshRecipe();
   drawCharts();
   updateButtons();

@@ -130,7 +130,8 @@ class StudioCallback implements Callback {
   }
 
   onTrainBegin(ctx: TrainingContext): void {
-    this.logEvery = Math.max(1, Math.floor(ctx.params.steps / 8));
+    // Batch logs are a GPU→CPU read; a few per epoch draw the batch curve without stalling the GPU.
+    this.logEvery = Math.max(1, Math.ceil(ctx.params.steps / 4));
     post({ type: 'started', epochs: ctx.params.epochs, initialEpoch: ctx.epoch, steps: ctx.params.steps, samples: ctx.params.samples, history: ctx.history });
   }
 
@@ -201,7 +202,8 @@ class StudioCallback implements Callback {
       config: this.config,
       epochsDone: epoch + 1,
       status: epoch + 1 >= ctx.params.epochs ? 'done' : control?.paused ? 'paused' : 'running',
-      history: structuredClone(ctx.history),
+      // The position's history includes this epoch (ctx.history gets it after the callbacks).
+      history: structuredClone(position.history),
       checkpoint,
       confusion: result.confusionMatrix,
       savedAt: new Date().toISOString(),
