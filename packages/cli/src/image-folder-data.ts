@@ -4,9 +4,10 @@ import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
 import { type DataRequest, type Split, describeData, loadData } from './data';
 import type { CliIo } from './io';
 import { println } from './io';
+import { RUN_LAYOUT } from './run-dir';
 
 /** The run-dir file holding the class names in label order (a JSON array). */
-export const CLASS_NAMES_FILE = 'class-names.json';
+export const CLASS_NAMES_FILE = RUN_LAYOUT.classNames;
 
 /** Where `train` and `evaluate` get records from: CIFAR arrays or a folder streamed from the image cache. */
 export interface TrainSources {

@@ -22,6 +22,7 @@ export const RUN_LAYOUT = {
   done: DONE_FILE,
   /** Size and hash of each data file the run trains on (checked on resume). */
   dataFingerprint: 'data-fingerprint.json',
+  classNames: 'class-names.json',
 } as const;
 
 /**

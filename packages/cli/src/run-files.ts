@@ -5,7 +5,7 @@ import { RUN_LAYOUT } from './run-dir';
 
 /** Every name tfbricks writes at the top of a run dir (files and folders). */
 function artefactNames(): Set<string> {
-  const names = new Set<string>([RUN_LAYOUT.config, RUN_LAYOUT.metrics, RUN_LAYOUT.tensorboard, RUN_LAYOUT.checkpoints, RUN_LAYOUT.backup, RUN_LAYOUT.finalModel, RUN_LAYOUT.evaluation, RUN_LAYOUT.done, RUN_LAYOUT.dataFingerprint]);
+  const names = new Set<string>([RUN_LAYOUT.config, RUN_LAYOUT.metrics, RUN_LAYOUT.tensorboard, RUN_LAYOUT.checkpoints, RUN_LAYOUT.backup, RUN_LAYOUT.finalModel, RUN_LAYOUT.evaluation, RUN_LAYOUT.done, RUN_LAYOUT.dataFingerprint, RUN_LAYOUT.classNames]);
   for (const ext of ['svg', 'png']) names.add(`${RUN_LAYOUT.curves}.${ext}`);
   for (const ext of ['svg', 'png', 'dot']) names.add(`${RUN_LAYOUT.modelPlot}.${ext}`);
   return names;

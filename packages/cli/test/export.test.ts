@@ -87,7 +87,7 @@ describe.skipIf(!hasMiniCifar)('tfbricks export (smoke run, ONNX Runtime on the 
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(cwd, 'child.onnx'))).toBe(true);
     const help = await runCli(['--help'], { cwd });
-    expect(help.stdout).toMatch(/^\s+export \[options\] <dir>\s+export a run dir or a model dir for serving:$/m);
+    expect(help.stdout).toMatch(/^\s+export \[options\] <dir>\s+export a run dir or a model dir/m);
   }, 120_000);
 
   it('refuses to overwrite without --force, replaces with it, and exports a model dir too', async () => {
@@ -184,7 +184,7 @@ describe('tfbricks export: bad input gets a clear error and leaves nothing behin
   const cases: [string, string[], number, RegExp][] = [
     ['a missing model dir', ['export', 'nowhere', '--out', 'm.onnx'], 2, /invalid value for <dir>: "nowhere" .*it does not exist/],
     ['a dir that is no model', ['export', 'empty', '--out', 'm.onnx'], 2, /invalid value for <dir>: "empty" \(allowed: a run directory written by tfbricks train, or a saved model directory/],
-    ['a corrupt model dir', ['export', 'corrupt', '--out', 'm.onnx'], 1, /corrupt.*model\.json is not valid JSON/],
+    ['a corrupt model dir', ['export', 'corrupt', '--out', 'm.onnx'], 2, /model\.json of "[^"]*corrupt" is not valid JSON/],
     ['an unsupported layer', ['export', 'custom', '--out', 'm.onnx'], 2, /layer "grow" of kind UpSampling2D is not supported/],
     ['an --out in a directory that does not exist', ['export', 'plain', '--out', 'no/such/dir/m.onnx'], 2, /invalid value for --out: "no\/such\/dir\/m\.onnx": directory .* does not exist/],
     ['a missing --out', ['export', 'plain'], 2, /missing --out <file>/],

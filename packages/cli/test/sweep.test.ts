@@ -167,13 +167,19 @@ describe.skipIf(!hasMiniCifar || !haveRedis)('tfbricks sweep (tiny model, mini C
     const killedA = await aDone;
     expect(killedA.signal).toBe('SIGKILL');
     // A replacement machine joins (so the rest of the grid takes two lanes again).
-    const c = finished(spawnCli(workerArgs, { cwd }));
+    const cChild = spawnCli(workerArgs, { cwd });
+    let cOut = '';
+    cChild.stdout?.on('data', (d: Buffer) => (cOut += d.toString()));
+    const c = finished(cChild);
     // Then Redis dies in the middle of a trial and comes back on the same port, empty (no
     // persistence): the queue is rebuilt from the sweep dir.
     while (!states(dir).some((t) => t.id !== victim!.id && t.status === 'running' && t.history.length >= 1)) {
       if (states(dir).every((t) => t.status === 'done')) throw new Error('the sweep finished before Redis could be restarted mid-trial');
       await sleep(50);
     }
+    // The replacement worker must be serving before Redis goes away (a worker that cannot reach
+    // Redis at start refuses, by design).
+    while (!cOut.includes('serving sweep') && cChild.exitCode === null) await sleep(50);
     await redis.kill();
     await sleep(1500);
     await redis.start();

@@ -33,7 +33,7 @@ export async function runPreprocessing(config: TrainConfig | undefined, dataDir:
   const data = await loadData({ ...config, dataDir: dataDir ?? config.dataDir, limitTest: 1 }, ctx.io);
   for (const line of describeData(data).slice(0, 2)) println(ctx.io.stdout, line);
   const { createAugmentation } = await import('../augmentation');
-  const generator = (await createAugmentation(s, data)) as unknown as {
+  const generator = (await createAugmentation(s, { trainImages: data.train, imageShape: data.imageShape })) as unknown as {
     featurewiseCenter: boolean;
     featurewiseStdNormalization: boolean;
     zcaWhitening: boolean;
