@@ -13,7 +13,7 @@ import { evaluate } from '../src/evaluate';
 import { CSVLogger } from '../src/callbacks/csv-logger';
 import { ModelCheckpoint } from '../src/callbacks/model-checkpoint';
 import { TensorBoard } from '../src/tensorboard/tensorboard-callback';
-import { cifarMiniDir, useCpu } from './helpers';
+import { cifarMiniDir, useTrainingBackend } from './helpers';
 
 /** The first `count` records of a CIFAR-10 binary batch (label byte + 3072 CHW bytes) as NHWC. */
 function readCifarBin(path: string, count: number): { images: Uint8Array; labels: Uint8Array } {
@@ -32,9 +32,9 @@ const bin = join(cifarMiniDir, 'cifar-10-batches-bin');
 const present = existsSync(join(bin, 'data_batch_1.bin'));
 if (!present) console.log(`skipping cifar10-mini run: ${bin} not found (expected the repo's sibling ../shared)`);
 
-describe.skipIf(!present)('cifar10-mini end to end (cpu)', () => {
+describe.skipIf(!present)('cifar10-mini end to end (wasm)', () => {
   it('trains the tiny zoo model for 2 epochs with validation, checkpoints, CSV and TensorBoard', async () => {
-    await useCpu();
+    await useTrainingBackend();
     const dir = await mkdtemp(join(tmpdir(), 'tfb-cifar-'));
     try {
       const train = readCifarBin(join(bin, 'data_batch_1.bin'), 160);
