@@ -9,7 +9,9 @@
 // PyTorch on one thread) --steps N (timed steps, default 3) --warmup N (default 1)
 // --rounds N (default 2; each round runs every pair, in rotated order) --cpu-steps N (stock cpu
 // is ~10^2-10^3x slower: its timed steps, default 1, no warm-up, first round only)
-// --threads N (PyTorch threads, default: the machine's cores) --python PATH (default /usr/bin/python3).
+// --cpu-models (models stock cpu runs, default resnet20,tiny: its seed-model step takes
+// 10+ minutes on 2 shared cores; add seed to measure it) --threads N (PyTorch threads,
+// default: the machine's cores) --python PATH (default /usr/bin/python3).
 import '@tensorflow/tfjs-layers';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -35,6 +37,7 @@ const steps = Number(opt('steps', '3'));
 const warmup = Number(opt('warmup', '1'));
 const rounds = Number(opt('rounds', '2'));
 const cpuSteps = Number(opt('cpu-steps', '1'));
+const cpuModels = opt('cpu-models', 'resnet20,tiny').split(',');
 const threads = Number(opt('threads', String(os.cpus().length)));
 const python = opt('python', '/usr/bin/python3');
 const zooName: Record<string, string> = { seed: 'keras-cifar10-deep', resnet20: 'resnet20', tiny: 'tiny' };
@@ -105,7 +108,7 @@ for (let r = 0; r < rounds; r++) {
   for (const model of models) {
     const order = backends.map((_, i) => backends[(i + r) % backends.length]!);
     for (const backend of order) {
-      if (backend === 'cpu' && r > 0) continue;
+      if (backend === 'cpu' && (r > 0 || !cpuModels.includes(model))) continue;
       const available = backend.startsWith('torch') || (await registry.init(backend)).ok;
       if (!available) continue;
       const ms = await measure(backend, model);

@@ -7,7 +7,7 @@ import { type Finished, finished, hasMiniCifar, maxAbsDiff, miniCifar, readWeigh
  * SIGKILL at random points (seeded), including while a checkpoint is being written; then
  * resume until done. The final weights must equal those of an uninterrupted run.
  */
-const ARGS = ['train', '--model', 'tiny', '--data-dir', miniCifar, '--limit-train', '16', '--limit-test', '8', '--epochs', '3', '--batch-size', '8', '--backend', 'cpu', '--seed', '11', '--progress', 'none'];
+const ARGS = ['train', '--model', 'tiny', '--data-dir', miniCifar, '--limit-train', '16', '--limit-test', '8', '--epochs', '3', '--batch-size', '8', '--backend', 'wasm', '--seed', '11', '--progress', 'none'];
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -96,7 +96,7 @@ async function killedRun(cwd: string, runDir: string, point: KillPoint): Promise
   return { ...(await done), killedDuring };
 }
 
-describe.skipIf(!hasMiniCifar)('resume after SIGKILL ends with the weights of an uninterrupted run (cpu)', () => {
+describe.skipIf(!hasMiniCifar)('resume after SIGKILL ends with the weights of an uninterrupted run (wasm)', () => {
   it('holds over 10 seeded kill points, including during checkpoint writes and the final save', async () => {
     const cwd = tempDir();
     const t0 = Date.now();

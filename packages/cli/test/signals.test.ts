@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { finished, hasMiniCifar, maxAbsDiff, miniCifar, readWeights, runChild, spawnCli, tempDir } from './helpers';
 
-const ARGS = ['train', '--model', 'tiny', '--data-dir', miniCifar, '--limit-train', '24', '--limit-test', '8', '--epochs', '3', '--batch-size', '4', '--backend', 'cpu', '--seed', '5', '--progress', 'epoch'];
+const ARGS = ['train', '--model', 'tiny', '--data-dir', miniCifar, '--limit-train', '24', '--limit-test', '8', '--epochs', '3', '--batch-size', '4', '--backend', 'wasm', '--seed', '5', '--progress', 'epoch'];
 
 /**
  * Start a run and send `signal` once the first epoch line is out; with `again`, send it a

@@ -4,8 +4,8 @@ import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hasMiniCifar, miniCifar, runCli, tempDir } from './helpers';
 
-/** A tiny cpu run on the CIFAR-10 mini subset (a few dozen images): every artefact. */
-const TRAIN = ['--model', 'tiny', '--limit-train', '64', '--limit-test', '40', '--epochs', '2', '--batch-size', '16', '--backend', 'cpu', '--seed', '3'];
+/** A tiny wasm run on the CIFAR-10 mini subset (a few dozen images): every artefact. */
+const TRAIN = ['--model', 'tiny', '--limit-train', '64', '--limit-test', '40', '--epochs', '2', '--batch-size', '16', '--backend', 'wasm', '--seed', '3'];
 
 function lastRow(csv: string): Record<string, number> {
   const lines = csv.trim().split('\n');
@@ -14,7 +14,7 @@ function lastRow(csv: string): Record<string, number> {
   return Object.fromEntries(header.map((h, i) => [h, Number(cells[i])]));
 }
 
-describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)', () => {
+describe.skipIf(!hasMiniCifar)('tfbricks train (wasm, tiny model, mini CIFAR-10)', () => {
   const cwd = tempDir();
   const runDir = join(cwd, 'run');
   let output = '';
@@ -26,7 +26,7 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)'
   }, 240_000);
 
   it('prints the backend, the data shapes like the tutorial, the summary, one line per epoch and the test result', () => {
-    expect(output).toMatch(/^backend: cpu \(requested explicitly\) on CPU/m);
+    expect(output).toMatch(/^backend: wasm \(requested explicitly\) on WebAssembly CPU/m);
     expect(output).toContain('x_train shape: (64, 32, 32, 3)');
     expect(output).toContain('64 train samples');
     expect(output).toContain('40 test samples');
@@ -77,7 +77,7 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)'
   });
 
   it('evaluate on the final model reproduces the last validation accuracy', async () => {
-    const r = await runCli(['evaluate', 'run', '--json', '--backend', 'cpu', '--out', 'eval-out'], { cwd });
+    const r = await runCli(['evaluate', 'run', '--json', '--backend', 'wasm', '--out', 'eval-out'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     const last = lastRow(readFileSync(join(runDir, 'metrics.csv'), 'utf8'));
@@ -87,10 +87,10 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)'
     for (const f of ['report.json', 'per-class-accuracy.csv', 'confusion-matrix.csv', 'confusion-matrix.svg', 'confusion-matrix.png']) {
       expect(existsSync(join(cwd, 'eval-out', f)), f).toBe(true);
     }
-    const modelDir = await runCli(['evaluate', 'run/model', '--data-dir', miniCifar, '--limit-test', '40', '--json', '--backend', 'cpu'], { cwd });
+    const modelDir = await runCli(['evaluate', 'run/model', '--data-dir', miniCifar, '--limit-test', '40', '--json', '--backend', 'wasm'], { cwd });
     expect(modelDir.code, modelDir.stderr).toBe(0);
     expect(JSON.parse(modelDir.stdout).accuracy).toBe(result.accuracy);
-    const human = await runCli(['evaluate', 'run', '--backend', 'cpu'], { cwd });
+    const human = await runCli(['evaluate', 'run', '--backend', 'wasm'], { cwd });
     expect(human.stdout).toMatch(/^Test accuracy: /m);
     expect(human.stdout).toMatch(/^ {2}airplane /m);
   });
@@ -126,7 +126,7 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (cpu, tiny model, mini CIFAR-10)'
     big.data.fill(128);
     writeFileSync(join(cwd, 'cat.png'), PNG.sync.write(small));
     writeFileSync(join(cwd, 'big.png'), PNG.sync.write(big));
-    const r = await runCli(['predict', 'cat.png', 'big.png', '--model', 'run', '--top-k', '2', '--json', '--backend', 'cpu'], { cwd });
+    const r = await runCli(['predict', 'cat.png', 'big.png', '--model', 'run', '--top-k', '2', '--json', '--backend', 'wasm'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     const { results } = JSON.parse(r.stdout);
     expect(results).toHaveLength(2);

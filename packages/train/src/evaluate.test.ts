@@ -4,9 +4,9 @@ import type { DatasetPlugin, RawBatch } from '@tfbricks/core';
 import { Rng } from '@tfbricks/core';
 import { evaluate, predict } from './evaluate';
 import { fit } from './fit';
-import { buildTiny, createOptimizer, syntheticData, tf, tfl, useCpu } from '../test/helpers';
+import { buildTiny, createOptimizer, syntheticData, tf, tfl, useTrainingBackend } from '../test/helpers';
 
-beforeAll(useCpu);
+beforeAll(useTrainingBackend);
 
 /** A DatasetPlugin over in-memory arrays (what data-cifar's plugin looks like to fit). */
 function memoryDataset(splits: Record<string, { images: Uint8Array; labels: Uint8Array }>): DatasetPlugin & { prepared: number } {

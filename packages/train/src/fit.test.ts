@@ -2,9 +2,9 @@ import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTfbricksError, type Augmentation } from '@tfbricks/core';
 import { fit } from './fit';
-import { maxAbsDiff, syntheticData, tf, tinyModel, useCpu, weightsOf } from '../test/helpers';
+import { maxAbsDiff, syntheticData, tf, tinyModel, useTrainingBackend, weightsOf } from '../test/helpers';
 
-beforeAll(useCpu);
+beforeAll(useTrainingBackend);
 
 describe('fit', () => {
   it('trains a tiny model: loss goes down, history is Keras-shaped, validation each epoch', async () => {

@@ -14,7 +14,7 @@ import { evaluate } from '../src/evaluate';
 import { CSVLogger } from '../src/node/callbacks/csv-logger';
 import { ModelCheckpoint } from '../src/node/callbacks/model-checkpoint';
 import { TensorBoard } from '../src/node/tensorboard/tensorboard-callback';
-import { cifarMiniDir, useCpu } from './helpers';
+import { cifarMiniDir, useTrainingBackend } from './helpers';
 
 /** The first `count` records of a CIFAR-10 binary batch (label byte + 3072 CHW bytes) as NHWC. */
 function readCifarBin(path: string, count: number): { images: Uint8Array; labels: Uint8Array } {
@@ -35,9 +35,9 @@ const TEST_IMAGES = 32;
 const present = existsSync(join(bin, 'data_batch_1.bin'));
 if (!present) console.log(`skipping cifar10-mini run: ${bin} not found (expected the repo's sibling ../shared)`);
 
-describe.skipIf(!present)('cifar10-mini end to end (cpu)', () => {
+describe.skipIf(!present)('cifar10-mini end to end (wasm)', () => {
   it('trains the tiny zoo model for 2 epochs with validation, checkpoints, CSV and TensorBoard', async () => {
-    await useCpu();
+    await useTrainingBackend();
     const dir = await mkdtemp(join(tmpdir(), 'tfb-cifar-'));
     try {
       // Small on purpose: a tiny-model step on the pure-JS backend takes seconds (naive conv gradients).

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createBackendRegistry, Rng } from '@tfbricks/core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
+import { wasmBackend } from '@tfbricks/backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,6 +14,11 @@ export const hasCifarMini = existsSync(join(cifarMiniDir, 'cifar-10-batches-bin'
 
 export async function useCpu(): Promise<void> {
   await createBackendRegistry({ env: {} }).register(cpuBackend()).resolve({ backend: 'cpu' });
+}
+
+/** The backend tests that train run on: wasm (XNNPACK), ~100× faster than cpu at the same results. */
+export async function useTrainingBackend(): Promise<void> {
+  await createBackendRegistry({ env: {} }).register(wasmBackend()).resolve({ backend: 'wasm' });
 }
 
 /** A tiny CNN with seeded initialisers (and optional dropout). */

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-layers';
 import fs from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { resumeRun } from './resume-config';
-import { useCpu } from './helpers';
+import { useTrainingBackend } from './helpers';
 import { BackupAndRestore } from '../src/node/callbacks/backup-and-restore';
 
 const [backupDir, out] = process.argv.slice(2);
@@ -34,7 +34,7 @@ for (const name of ['open', 'rename'] as const) {
   };
 }
 
-await useCpu();
+await useTrainingBackend();
 // With a backup to resume from, start from a different initialisation: only the restore can
 // make the run match. Without one (killed before the first backup), start like a fresh run.
 const hasBackup = await new BackupAndRestore(backupDir).exists();

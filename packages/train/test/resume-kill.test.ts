@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@tfbricks/core';
-import { useCpu, weightsOf } from './helpers';
+import { useTrainingBackend, weightsOf } from './helpers';
 import { resumeRun } from './resume-config';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,7 +43,7 @@ function runChild(backupDir: string, out: string, env: Record<string, string>, k
 
 let dir: string;
 beforeAll(async () => {
-  await useCpu();
+  await useTrainingBackend();
   dir = await mkdtemp(join(tmpdir(), 'tfb-kill-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

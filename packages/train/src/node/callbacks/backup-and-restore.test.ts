@@ -8,11 +8,11 @@ import type { Callback, FitOptions } from '../../types';
 import { BackupAndRestore } from './backup-and-restore';
 import { EarlyStopping } from '../../callbacks/early-stopping';
 import { ReduceLROnPlateau } from '../../callbacks/reduce-lr-on-plateau';
-import { buildTiny, createOptimizer, maxAbsDiff, seededNoiseFlip, syntheticData, useCpu, weightsOf } from '../../../test/helpers';
+import { buildTiny, createOptimizer, maxAbsDiff, seededNoiseFlip, syntheticData, useTrainingBackend, weightsOf } from '../../../test/helpers';
 
 let dir: string;
 beforeAll(async () => {
-  await useCpu();
+  await useTrainingBackend();
   dir = await mkdtemp(join(tmpdir(), 'tfb-backup-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -8,11 +8,11 @@ import { fit } from '../../fit';
 import { TensorBoard } from './tensorboard-callback';
 import { decodeEvent, type EventData } from './proto';
 import { decodeRecords } from './tfrecord';
-import { buildTiny, createOptimizer, seededNoiseFlip, syntheticData, useCpu } from '../../../test/helpers';
+import { buildTiny, createOptimizer, seededNoiseFlip, syntheticData, useTrainingBackend } from '../../../test/helpers';
 
 let dir: string;
 beforeAll(async () => {
-  await useCpu();
+  await useTrainingBackend();
   dir = await mkdtemp(join(tmpdir(), 'tfb-tb-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
