@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError } from '@tfbricks/core';
-import { CIFAR10_SPEC, CIFAR100_SPEC, loadCifar10, loadCifar100 } from '@tfbricks/data-cifar';
+import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
+import { loadCifar10, loadCifar100 } from '@tfbricks/data-cifar/node';
 import type { CliIo } from './io';
 
 /** Raw split: uint8 NHWC images and class indices. */

@@ -6,7 +6,7 @@ import { resolvePath } from './paths';
 import { RUN_LAYOUT, readRunConfig } from './run-dir';
 import type { TrainConfig } from './commands/train-config';
 import { invalid, parseChoice } from './values';
-import { DATASETS, LABEL_MODES } from './commands/train-config';
+import { CIFAR_INPUT_SHAPE, DATASETS, LABEL_MODES, classCount } from './choices';
 
 /** Files that mark a saved model directory (written by `saveModel` of @tfbricks/layers). */
 export const SAVED_MODEL_MARKER = 'model.json';
@@ -51,8 +51,8 @@ export function resolveShape(opts: Record<string, unknown>): { numClasses: numbe
   const dataset = typeof opts.dataset === 'string' ? parseChoice('--dataset', opts.dataset, DATASETS) : 'cifar10';
   const labelMode = typeof opts.labelMode === 'string' ? parseChoice('--label-mode', opts.labelMode, LABEL_MODES) : 'fine';
   if (typeof opts.labelMode === 'string' && dataset !== 'cifar100') invalid('--label-mode', opts.labelMode, 'only with --dataset cifar100');
-  const numClasses = dataset === 'cifar10' ? 10 : labelMode === 'coarse' ? 20 : 100;
-  return { numClasses, inputShape: [32, 32, 3], dataset, labelMode };
+  const numClasses = classCount(dataset, labelMode);
+  return { numClasses, inputShape: CIFAR_INPUT_SHAPE, dataset, labelMode };
 }
 
 /** `--model` for summary/plot-model: zoo name, spec file, run dir or saved model dir. */

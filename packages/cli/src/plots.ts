@@ -1,5 +1,5 @@
 import type { ModelSpec } from '@tfbricks/core';
-import { plotModel } from '@tfbricks/layers';
+import { plotModel } from '@tfbricks/layers/node';
 import { writeFileAtomic } from './atomic';
 
 /** Write `<base>.svg`, `<base>.png` and `<base>.dot` of the model graph (like Keras' plot_model). */

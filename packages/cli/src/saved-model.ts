@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-layers';
-import { loadModel } from '@tfbricks/layers';
+import { loadModel } from '@tfbricks/layers/node';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '@tfbricks/core';
-import type { CommandContext } from './main';
+import type { CommandContext } from './command';
 
 export interface SavedModel {
   model: LayersModel;

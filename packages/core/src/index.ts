@@ -6,3 +6,5 @@ export * from './dataset';
 export * from './augmentation';
 export * from './layers';
 export * from './package-manager';
+export * from './echo';
+export * from './json';

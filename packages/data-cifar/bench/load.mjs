@@ -18,7 +18,7 @@ if (process.argv[2] === '--child') {
   const [, , , mode, dir] = process.argv;
   // Modules are imported before the clock starts in both modes: the measurement is the load.
   const { readFile } = await import('node:fs/promises');
-  const { loadCifar10 } = await import(join(here, '../dist/index.js'));
+  const { loadCifar10 } = await import(join(here, '../dist/node/index.js'));
   const t0 = performance.now();
   let held;
   if (mode === 'read') {

@@ -1,13 +1,8 @@
 export * from './spec';
 export * from './types';
 export * from './parse';
-export * from './folder';
 export * from './options';
-export * from './load';
-export { defaultCacheDir } from './cache';
-export { checkRedirect } from './download';
-export { classifyMember } from './extract';
-export { type ProgressMode, createReporter } from './progress';
+export { type Allowed, type MemberSizeRule, classifyMember } from './members';
+export * from './archive';
 export * from './transforms';
 export * from './tensors';
-export * from './plugin';

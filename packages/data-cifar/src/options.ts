@@ -1,7 +1,6 @@
 import { TfbricksError } from '@tfbricks/core';
-import type { ProgressMode } from './progress';
 import type { CifarSpec, SplitRecords } from './spec';
-import type { ProgressCallback } from './types';
+import type { ProgressCallback, ProgressMode } from './types';
 
 /** Options of {@link loadCifar10} (and, with `labelMode`, {@link loadCifar100}). */
 export interface CifarLoadOptions {

@@ -15,7 +15,7 @@ export async function bundleForChildren(): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, `bundle-${process.pid}.mjs`);
   await esbuild.build({
-    entryPoints: [join(pkgDir, 'src/index.ts')],
+    entryPoints: [join(pkgDir, 'src/node/index.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -1,5 +1,5 @@
 import type { JsonValue, LayerSpec } from '@tfbricks/core';
-import { TfbricksError } from '@tfbricks/core';
+import { TfbricksError, echo } from '@tfbricks/core';
 
 export type LayerConfig = LayerSpec['config'];
 
@@ -8,13 +8,9 @@ export function specError(where: string, message: string, hint?: string): Tfbric
   return new TfbricksError('E_MODEL_SPEC', `${where}: ${message}`, { usage: true, hint });
 }
 
+/** A value in an error message: JSON, bounded in length (see core's `echo`). */
 function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
+  return echo(value);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JsonValue, LayerSpec, ModelSpec } from '@tfbricks/core';
-import { TfbricksError } from '@tfbricks/core';
+import { TfbricksError, echo } from '@tfbricks/core';
 import type * as tf from '@tensorflow/tfjs-layers';
 import { builtSpec } from './build';
 import { analyzeSpec, parseModelSpec, type ModelSpecEx } from './spec';
@@ -70,14 +70,14 @@ function fromKerasValue(where: string, key: string, value: JsonValue): JsonValue
         if (known[id]) return known[id];
       }
     }
-    throw new TfbricksError('E_MODEL_SPEC', `${where}: unsupported "${snake(key)}" ${JSON.stringify(value)}`, { usage: true });
+    throw new TfbricksError('E_MODEL_SPEC', `${where}: unsupported "${snake(key)}" ${echo(value)}`, { usage: true });
   }
   if (key === 'kernelRegularizer' && value && typeof value === 'object' && !Array.isArray(value)) {
     const cfg = (value.config ?? {}) as Record<string, JsonValue>;
     if (value.class_name === 'L1L2' || value.class_name === 'L2' || value.class_name === 'L1') {
       return { l1: Number(cfg.l1 ?? 0), l2: Number(cfg.l2 ?? 0) };
     }
-    throw new TfbricksError('E_MODEL_SPEC', `${where}: unsupported "kernel_regularizer" ${JSON.stringify(value)}`, { usage: true });
+    throw new TfbricksError('E_MODEL_SPEC', `${where}: unsupported "kernel_regularizer" ${echo(value)}`, { usage: true });
   }
   return value;
 }
@@ -160,7 +160,7 @@ export function fromConfig(json: unknown): ModelSpecEx {
   }
   const cls = j.class_name;
   if (cls !== 'Sequential' && cls !== 'Model' && cls !== 'Functional') {
-    throw new TfbricksError('E_MODEL_SPEC', `Keras model config: "class_name" must be Sequential, Model or Functional, got ${JSON.stringify(cls)}`, { usage: true });
+    throw new TfbricksError('E_MODEL_SPEC', `Keras model config: "class_name" must be Sequential, Model or Functional, got ${echo(cls)}`, { usage: true });
   }
   let inputShape: number[] | undefined;
   let inputName: string | undefined;
@@ -182,7 +182,7 @@ export function fromConfig(json: unknown): ModelSpecEx {
       if (k in IGNORABLE) {
         const def = IGNORABLE[k];
         if (k.endsWith('_initializer') ? isInitializerDefault(v, def) : sameJson(v, def)) continue;
-        throw new TfbricksError('E_MODEL_SPEC', `${where}: unsupported "${k}" ${JSON.stringify(v)}`, {
+        throw new TfbricksError('E_MODEL_SPEC', `${where}: unsupported "${k}" ${echo(v)}`, {
           usage: true,
           hint: `only ${JSON.stringify(def)} is supported`,
         });

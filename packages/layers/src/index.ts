@@ -6,5 +6,5 @@ export * from './config';
 export * from './zoo';
 export * from './summary';
 export * from './optimizer';
-export { saveModel, loadModel, writeDirectoryAtomic, removeStaleSaveTemporaries, MODEL_FORMAT, MODEL_FORMAT_VERSION, type SaveOptions, type LoadOptions, type LoadedModel } from './save';
+export * from './saved-model-codec';
 export * from './plot';

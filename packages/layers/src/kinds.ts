@@ -1,5 +1,5 @@
 import type { LayerKindPlugin } from '@tfbricks/core';
-import { TfbricksError } from '@tfbricks/core';
+import { TfbricksError, echo } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-layers';
 import { ConfigReader, specError, type LayerConfig } from './config-reader';
 import { fusedLayerClasses } from './fused';
@@ -247,7 +247,7 @@ const zeroPadding2d: LayerKind = {
     if (okInt(raw)) p = [[raw, raw], [raw, raw]];
     else if (Array.isArray(raw) && raw.length === 2 && raw.every(okInt)) p = [[raw[0] as number, raw[0] as number], [raw[1] as number, raw[1] as number]];
     else if (Array.isArray(raw) && raw.length === 2 && raw.every((x) => Array.isArray(x) && x.length === 2 && x.every(okInt))) p = raw as [[number, number], [number, number]];
-    if (!p) throw specError(where, `"padding" must be an integer >= 0, [rows, cols] or [[top, bottom], [left, right]], got ${JSON.stringify(raw)}`);
+    if (!p) throw specError(where, `"padding" must be an integer >= 0, [rows, cols] or [[top, bottom], [left, right]], got ${echo(raw)}`);
     r.mark('padding');
     r.out.padding = p;
     return r.done();
@@ -266,7 +266,7 @@ const batchNormalization: LayerKind = {
   normalize(config, where) {
     const r = new ConfigReader(where, config);
     const axis = config.axis ?? -1;
-    if (axis !== -1) throw specError(where, `"axis" must be -1 (channels last), got ${JSON.stringify(axis)}`);
+    if (axis !== -1) throw specError(where, `"axis" must be -1 (channels last), got ${echo(axis)}`);
     r.int('axis', -1, -1);
     r.num('momentum', 0.99, 0, 1);
     r.num('epsilon', 1e-3, 0, Infinity);
@@ -334,7 +334,7 @@ const builtinNames = new Set(BUILTINS.map((k) => k.className));
 export function registerLayerKind(plugin: LayerKindPlugin<unknown>, options: { replace?: boolean } = {}): void {
   const className = plugin?.className;
   if (typeof className !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(className)) {
-    throw new TfbricksError('E_LAYER_KIND', `layer kind plugin className must be an identifier, got ${JSON.stringify(className)}`, { usage: true });
+    throw new TfbricksError('E_LAYER_KIND', `layer kind plugin className must be an identifier, got ${echo(className)}`, { usage: true });
   }
   for (const fn of ['outputShape', 'paramCount', 'create'] as const) {
     if (typeof plugin[fn] !== 'function') {
@@ -363,7 +363,7 @@ export function unregisterLayerKind(className: string): boolean {
 export function getLayerKind(className: string, where = 'model spec'): LayerKind {
   const kind = kinds.get(className);
   if (!kind) {
-    throw new TfbricksError('E_LAYER_KIND_UNKNOWN', `${where}: unknown layer kind "${className}"`, {
+    throw new TfbricksError('E_LAYER_KIND_UNKNOWN', `${where}: unknown layer kind ${echo(className)}`, {
       usage: true,
       hint: `known kinds: ${listLayerKinds().join(', ')}; register others with registerLayerKind()`,
       details: { className },

@@ -1,5 +1,5 @@
 import type { JsonValue, LayerSpec, ModelSpec } from '@tfbricks/core';
-import { TfbricksError } from '@tfbricks/core';
+import { TfbricksError, checkDeclaredSize, echo } from '@tfbricks/core';
 import { kerasSnakeCase, specError } from './config-reader';
 import { fromConfig } from './config';
 import { getLayerKind } from './kinds';
@@ -36,9 +36,27 @@ export interface AnalyzedSpec {
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
+/**
+ * Bounds on what a spec may declare, checked by {@link analyzeSpec} before anything is built:
+ * a hostile or mistyped spec (`units: 60000000`, `inputShape: [100000, 100000, 3]`) is refused
+ * instead of allocating gigabytes. Activations are per sample (without the batch dimension).
+ */
+export const SPEC_LIMITS = {
+  /** Most layers in one spec. */
+  maxLayers: 10_000,
+  /** Largest input or layer output, in elements per sample (2^26: a 4096x4096x4 image). */
+  maxActivationElements: 2 ** 26,
+  /** Most parameters in one model (2^28: 1 GiB of float32 weights). */
+  maxParams: 2 ** 28,
+} as const;
+
+const LIMIT_HINT = 'a spec may declare at most 2^26 elements per activation and 2^28 parameters (SPEC_LIMITS of @tfbricks/layers)';
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+const product = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 
 function fail(message: string, hint?: string): never {
   throw new TfbricksError('E_MODEL_SPEC', `model spec: ${message}`, { usage: true, hint });
@@ -55,37 +73,39 @@ export function parseModelSpec(json: unknown): ModelSpecEx {
     // Keras JSON (config.ts and this module import each other; both only at call time).
     return fromConfig(json);
   }
-  if (!isObject(json)) fail(`must be an object, got ${JSON.stringify(json)}`);
+  if (!isObject(json)) fail(`must be an object, got ${echo(json)}`);
   const allowedTop = ['className', 'name', 'inputShape', 'layers', 'outputs', 'inputName'];
   for (const key of Object.keys(json)) {
     if (!allowedTop.includes(key)) fail(`unknown key "${key}"`, `allowed keys: ${allowedTop.join(', ')}`);
   }
   const className = json.className;
   if (className !== 'Sequential' && className !== 'Functional') {
-    fail(`"className" must be "Sequential" or "Functional", got ${JSON.stringify(className)}`);
+    fail(`"className" must be "Sequential" or "Functional", got ${echo(className)}`);
   }
   const functional = className === 'Functional';
   const name = json.name ?? (functional ? 'model_1' : 'sequential_1');
-  if (typeof name !== 'string' || !NAME_RE.test(name)) fail(`"name" must be an identifier, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !NAME_RE.test(name)) fail(`"name" must be an identifier, got ${echo(name)}`);
   const inputShape = json.inputShape;
-  if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && (d as number) >= 1)) {
-    fail(`"inputShape" must be a non-empty array of positive integers (without the batch dimension), got ${JSON.stringify(inputShape)}`);
+  if (!Array.isArray(inputShape) || inputShape.length === 0 || inputShape.length > 8 || !inputShape.every((d) => Number.isInteger(d) && (d as number) >= 1)) {
+    fail(`"inputShape" must be a non-empty array of at most 8 positive integers (without the batch dimension), got ${echo(inputShape)}`);
   }
+  checkDeclaredSize(`model spec "inputShape" [${(inputShape as number[]).join(', ')}] (elements per sample)`, product(inputShape as number[]), SPEC_LIMITS.maxActivationElements, LIMIT_HINT);
   const inputName = json.inputName ?? 'input_1';
-  if (typeof inputName !== 'string' || !NAME_RE.test(inputName)) fail(`"inputName" must be an identifier, got ${JSON.stringify(inputName)}`);
+  if (typeof inputName !== 'string' || !NAME_RE.test(inputName)) fail(`"inputName" must be an identifier, got ${echo(inputName)}`);
   if (!functional && json.inputName !== undefined) fail('"inputName" is only allowed in Functional specs');
   const rawLayers = json.layers;
-  if (!Array.isArray(rawLayers) || rawLayers.length === 0) fail(`"layers" must be a non-empty array, got ${JSON.stringify(rawLayers)}`);
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0) fail(`"layers" must be a non-empty array, got ${echo(rawLayers)}`);
+  if (rawLayers.length > SPEC_LIMITS.maxLayers) fail(`"layers" holds ${rawLayers.length} layers; the limit is ${SPEC_LIMITS.maxLayers}`);
 
   // Names: explicit ones first, then Keras-style per-kind counters for the rest.
   const used = new Set<string>(functional ? [inputName] : []);
   rawLayers.forEach((l, i) => {
-    if (!isObject(l)) fail(`layers[${i}] must be an object, got ${JSON.stringify(l)}`);
+    if (!isObject(l)) fail(`layers[${i}] must be an object, got ${echo(l)}`);
     const cfg = l.config;
-    if (cfg !== undefined && !isObject(cfg)) fail(`layers[${i}] (${String(l.className)}): "config" must be an object, got ${JSON.stringify(cfg)}`);
+    if (cfg !== undefined && !isObject(cfg)) fail(`layers[${i}] (${String(l.className)}): "config" must be an object, got ${echo(cfg)}`);
     const n = (cfg as Record<string, unknown> | undefined)?.name;
     if (n !== undefined) {
-      if (typeof n !== 'string' || !NAME_RE.test(n)) fail(`layers[${i}] (${String(l.className)}): "name" must be an identifier (letters, digits, _ . -), got ${JSON.stringify(n)}`);
+      if (typeof n !== 'string' || !NAME_RE.test(n)) fail(`layers[${i}] (${String(l.className)}): "name" must be an identifier (letters, digits, _ . -), got ${echo(n)}`);
       if (used.has(n)) fail(`layers[${i}]: duplicate layer name "${n}"`);
       used.add(n);
     }
@@ -96,7 +116,7 @@ export function parseModelSpec(json: unknown): ModelSpecEx {
     for (const key of Object.keys(l)) {
       if (!['className', 'config', 'inbound'].includes(key)) fail(`layers[${i}]: unknown key "${key}"`, 'allowed keys: className, config, inbound');
     }
-    if (typeof l.className !== 'string') fail(`layers[${i}]: "className" must be a string, got ${JSON.stringify(l.className)}`);
+    if (typeof l.className !== 'string') fail(`layers[${i}]: "className" must be a string, got ${echo(l.className)}`);
     const kind = getLayerKind(l.className, `model spec layers[${i}]`);
     const cfg = { ...((l.config as Record<string, JsonValue> | undefined) ?? {}) };
     if (cfg.name === undefined) {
@@ -120,7 +140,7 @@ export function parseModelSpec(json: unknown): ModelSpecEx {
     if (functional) {
       const inbound = l.inbound;
       if (!Array.isArray(inbound) || inbound.length === 0 || !inbound.every((x) => typeof x === 'string')) {
-        throw specError(where, `"inbound" must be a non-empty array of layer names in a Functional spec, got ${JSON.stringify(inbound)}`);
+        throw specError(where, `"inbound" must be a non-empty array of layer names in a Functional spec, got ${echo(inbound)}`);
       }
       out.inbound = [...(inbound as string[])];
     } else if (l.inbound !== undefined) {
@@ -133,7 +153,7 @@ export function parseModelSpec(json: unknown): ModelSpecEx {
     spec.inputName = inputName;
     const outputs = json.outputs ?? [layers[layers.length - 1].config.name as string];
     if (!Array.isArray(outputs) || outputs.length === 0 || !outputs.every((o) => typeof o === 'string')) {
-      fail(`"outputs" must be a non-empty array of layer names, got ${JSON.stringify(outputs)}`);
+      fail(`"outputs" must be a non-empty array of layer names, got ${echo(outputs)}`);
     }
     spec.outputs = [...(outputs as string[])];
   } else if (json.outputs !== undefined) {
@@ -172,9 +192,11 @@ export function analyzeSpec(specIn: ModelSpec, trusted = false): AnalyzedSpec {
     const inputShapes = inputs.map((s) => shapes.get(s)!);
     const outputShape = kind.outputShape(layer.config, inputShapes);
     if (!Array.isArray(outputShape) || outputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-      throw specError(where, `computed an invalid output shape ${JSON.stringify(outputShape)}`);
+      throw specError(where, `computed an invalid output shape ${echo(outputShape)}`);
     }
+    checkDeclaredSize(`${where}: its output [${outputShape.join(', ')}] (elements per sample)`, product(outputShape), SPEC_LIMITS.maxActivationElements, LIMIT_HINT);
     const { trainable, nonTrainable } = kind.paramCount(layer.config, inputShapes);
+    checkDeclaredSize(`${where}: its parameter count`, trainable + nonTrainable, SPEC_LIMITS.maxParams, LIMIT_HINT);
     shapes.set(name, outputShape);
     consumers.set(name, []);
     for (const src of inputs) consumers.get(src)!.push(name);
@@ -187,5 +209,6 @@ export function analyzeSpec(specIn: ModelSpec, trusted = false): AnalyzedSpec {
   }
   const trainable = infos.reduce((a, l) => a + l.trainable, 0);
   const nonTrainable = infos.reduce((a, l) => a + l.nonTrainable, 0);
+  checkDeclaredSize(`model "${spec.name}": its parameter count`, trainable + nonTrainable, SPEC_LIMITS.maxParams, LIMIT_HINT);
   return { spec, inputName, layers: infos, outputs, totals: { trainable, nonTrainable, total: trainable + nonTrainable }, consumers };
 }

@@ -4,7 +4,4 @@ export * from './evaluate';
 export * from './model-info';
 export * from './learning-rate';
 export * from './seeds';
-export * from './checkpoint-io';
 export * from './callbacks/index';
-export * from './tensorboard/index';
-export * from './charts/index';

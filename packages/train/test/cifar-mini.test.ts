@@ -7,12 +7,13 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, createOptimizer, getModelSpec, loadModel } from '@tfbricks/layers';
+import { buildModel, createOptimizer, getModelSpec } from '@tfbricks/layers';
+import { loadModel } from '@tfbricks/layers/node';
 import { fit } from '../src/fit';
 import { evaluate } from '../src/evaluate';
-import { CSVLogger } from '../src/callbacks/csv-logger';
-import { ModelCheckpoint } from '../src/callbacks/model-checkpoint';
-import { TensorBoard } from '../src/tensorboard/tensorboard-callback';
+import { CSVLogger } from '../src/node/callbacks/csv-logger';
+import { ModelCheckpoint } from '../src/node/callbacks/model-checkpoint';
+import { TensorBoard } from '../src/node/tensorboard/tensorboard-callback';
 import { cifarMiniDir, useCpu } from './helpers';
 
 /** The first `count` records of a CIFAR-10 binary batch (label byte + 3072 CHW bytes) as NHWC. */

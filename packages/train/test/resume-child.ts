@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { resumeRun } from './resume-config';
 import { useCpu } from './helpers';
-import { BackupAndRestore } from '../src/callbacks/backup-and-restore';
+import { BackupAndRestore } from '../src/node/callbacks/backup-and-restore';
 
 const [backupDir, out] = process.argv.slice(2);
 const killAt = process.env.KILL_AT ?? '';

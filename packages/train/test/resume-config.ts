@@ -1,7 +1,7 @@
 // The run used by the SIGKILL resume test: shared by the test (uninterrupted reference,
 // in-process) and the child script (killed and resumed), so both train the same thing.
 import { fit } from '../src/fit';
-import { BackupAndRestore } from '../src/callbacks/backup-and-restore';
+import { BackupAndRestore } from '../src/node/callbacks/backup-and-restore';
 import { ReduceLROnPlateau } from '../src/callbacks/reduce-lr-on-plateau';
 import type { Callback, FitResult } from '../src/types';
 import { buildTiny, createOptimizer, seededNoiseFlip, syntheticData } from './helpers';

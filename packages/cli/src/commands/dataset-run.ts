@@ -1,8 +1,9 @@
-import { CIFAR10_SPEC, CIFAR100_SPEC, inspectFolder } from '@tfbricks/data-cifar';
+import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
+import { inspectFolder } from '@tfbricks/data-cifar/node';
 import { datasetFolder, loadData } from '../data';
 import { println } from '../io';
-import type { CommandContext } from '../main';
-import type { DatasetPlan } from './dataset';
+import type { CommandContext } from '../command';
+import type { DatasetPlan } from './dataset-plan';
 
 function countsPerClass(labels: Uint8Array, numClasses: number): number[] {
   const counts = new Array<number>(numClasses).fill(0);

@@ -1,11 +1,12 @@
 import { describeResolution } from '@tfbricks/core';
-import { evaluate, renderConfusionMatrix } from '@tfbricks/train';
+import { evaluate } from '@tfbricks/train';
+import { renderConfusionMatrix } from '@tfbricks/train/node';
 import { loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';
-import type { CommandContext } from '../main';
+import type { CommandContext } from '../command';
 import { loadSavedModel } from '../saved-model';
-import type { EvaluatePlan } from './evaluate';
+import type { EvaluatePlan } from './evaluate-plan';
 
 /** Evaluate a saved model (a run's final model or a model dir) on the test set. */
 export async function runEvaluate(plan: EvaluatePlan, ctx: CommandContext): Promise<number> {

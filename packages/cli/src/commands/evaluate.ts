@@ -1,38 +1,19 @@
-import { usageError } from '@tfbricks/core';
-import type { CommandContext } from '../main';
-import { resolveModelDir } from '../model-source';
-import { requireReadableDir, resolvePath } from '../paths';
-import { validateBackendChoice } from '../backends';
-import { parseChoice, parseInteger } from '../values';
-import { DATASETS, LABEL_MODES } from './train-config';
+import type { CommandModule } from '../command';
 
-export interface EvaluatePlan {
-  source: ReturnType<typeof resolveModelDir>;
-  dataDir: string | null;
-  dataset: (typeof DATASETS)[number] | null;
-  labelMode: (typeof LABEL_MODES)[number] | null;
-  batchSize: number;
-  limitTest: number | null;
-  backend: string | undefined;
-  outDir: string | null;
-  json: boolean;
-}
-
-/** `tfbricks evaluate <dir>`: validate, then evaluate on the test set. */
-export async function evaluateCommand(ctx: CommandContext): Promise<number> {
-  const { opts, io } = ctx;
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-  const batchSize = str('batchSize') !== undefined ? parseInteger('--batch-size', str('batchSize')!, 1) : 256;
-  const limitTest = str('limitTest') !== undefined ? parseInteger('--limit-test', str('limitTest')!, 1) : null;
-  const dataset = str('dataset') !== undefined ? parseChoice('--dataset', str('dataset')!, DATASETS) : null;
-  const labelMode = str('labelMode') !== undefined ? parseChoice('--label-mode', str('labelMode')!, LABEL_MODES) : null;
-  const backend = validateBackendChoice(ctx.registry, str('backend'), io.env);
-  const dir = ctx.args[0];
-  if (dir === undefined) throw usageError('E_USAGE', 'tfbricks evaluate: missing argument <dir> (allowed: a run directory or a saved model directory)');
-  const source = resolveModelDir('<dir>', dir, io.cwd);
-  const dataDir = str('dataDir') !== undefined ? requireReadableDir('--data-dir', str('dataDir')!, io.cwd) : null;
-  const outDir = str('out') !== undefined ? resolvePath(io.cwd, str('out')!) : null;
-  const plan: EvaluatePlan = { source, dataDir, dataset, labelMode, batchSize, limitTest, backend, outDir, json: opts.json === true };
-  const { runEvaluate } = await import('./evaluate-run');
-  return runEvaluate(plan, ctx);
-}
+export const evaluate: CommandModule = {
+  name: 'evaluate',
+  define: (program) =>
+    program
+      .command('evaluate')
+      .description('evaluate a run dir or a model dir on the test set: loss, accuracy, per-class accuracy, confusion matrix')
+      .argument('<dir>', 'a run directory or a saved model directory')
+      .option('--data-dir <dir>', "dataset directory (default: the run's, else the cache)")
+      .option('--dataset <name>', "cifar10 or cifar100 (default: the run's / model's)")
+      .option('--label-mode <mode>', 'cifar100 labels: fine or coarse')
+      .option('--batch-size <n>', 'evaluation batch size, an integer >= 1 (default 256)')
+      .option('--limit-test <n>', "use only the first n test images, an integer >= 1 (default: the run's)")
+      .option('--backend <name>', 'backend: cuda, webgpu, cpu or auto')
+      .option('--out <dir>', 'also write the evaluation report (JSON, per-class CSV, confusion-matrix SVG/PNG) into this directory')
+      .option('--json', 'print the result as JSON'),
+  load: async () => (await import('./evaluate-plan')).evaluateCommand,
+};

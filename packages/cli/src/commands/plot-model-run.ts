@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { plotModel } from '@tfbricks/layers';
+import { plotModel } from '@tfbricks/layers/node';
 import { println } from '../io';
-import type { CommandContext } from '../main';
+import type { CommandContext } from '../command';
 import type { ModelSource } from '../model-source';
 import { loadSavedSpec } from '../saved-spec';
 

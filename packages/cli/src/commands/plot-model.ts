@@ -1,20 +1,16 @@
-import { extname } from 'node:path';
-import type { CommandContext } from '../main';
-import { resolveAnyModel, resolveShape } from '../model-source';
-import { requireWritableTarget } from '../paths';
-import { invalid } from '../values';
+import type { CommandModule } from '../command';
 
-export const PLOT_FORMATS = ['svg', 'png', 'dot'] as const;
-
-/** `tfbricks plot-model`: the model graph as SVG, PNG or DOT. */
-export async function plotModelCommand(ctx: CommandContext): Promise<number> {
-  const { opts, io } = ctx;
-  const outValue = typeof opts.out === 'string' ? opts.out : 'model.svg';
-  const format = extname(outValue).slice(1).toLowerCase();
-  if (!(PLOT_FORMATS as readonly string[]).includes(format)) invalid('--out', outValue, 'a file name ending in .svg, .png or .dot');
-  const shape = resolveShape(opts);
-  const source = resolveAnyModel('--model', typeof opts.model === 'string' ? opts.model : 'keras-cifar10-deep', io.cwd, shape);
-  const out = requireWritableTarget('--out', outValue, io.cwd, 'a file name ending in .svg, .png or .dot in an existing directory');
-  const { runPlotModel } = await import('./plot-model-run');
-  return runPlotModel({ source, out, format: format as (typeof PLOT_FORMATS)[number], showShapes: opts.showShapes !== false }, ctx);
-}
+export const plotModel: CommandModule = {
+  name: 'plot-model',
+  define: (program) =>
+    program
+      .command('plot-model')
+      .description('draw the model graph (like keras.utils.plot_model) as SVG, PNG or DOT')
+      .option('--model <name|file|dir>', 'zoo name, JSON spec file, run dir or model dir (default keras-cifar10-deep)')
+      .option('--dataset <name>', 'shape the zoo model for cifar10 or cifar100 (default cifar10)')
+      .option('--label-mode <mode>', 'cifar100 labels: fine or coarse')
+      .option('--out <file>', 'output file ending in .svg, .png or .dot (default model.svg)')
+      .option('--show-shapes', 'show output shapes (default on)')
+      .option('--no-show-shapes', 'hide output shapes'),
+  load: async () => (await import('./plot-model-plan')).plotModelCommand,
+};

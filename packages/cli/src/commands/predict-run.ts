@@ -2,9 +2,9 @@ import { TfbricksError, describeResolution } from '@tfbricks/core';
 import { predict } from '@tfbricks/train';
 import { loadImageFile } from '../image-decode';
 import { println } from '../io';
-import type { CommandContext } from '../main';
+import type { CommandContext } from '../command';
 import { loadSavedModel } from '../saved-model';
-import type { PredictPlan } from './predict';
+import type { PredictPlan } from './predict-plan';
 
 /** Top-k classes with probabilities for each image. */
 export async function runPredict(plan: PredictPlan, ctx: CommandContext): Promise<number> {

@@ -1,34 +1,15 @@
-import { usageError } from '@tfbricks/core';
-import { validateBackendChoice } from '../backends';
-import { requireImageFile } from '../image-decode';
-import type { CommandContext } from '../main';
-import { resolveModelDir } from '../model-source';
-import { requireReadableFile } from '../paths';
-import { parseInteger } from '../values';
+import type { CommandModule } from '../command';
 
-export interface PredictPlan {
-  source: ReturnType<typeof resolveModelDir>;
-  images: { path: string; shown: string }[];
-  topK: number;
-  backend: string | undefined;
-  json: boolean;
-}
-
-/** `tfbricks predict <images...> --model <dir>`: top-k classes per image. */
-export async function predictCommand(ctx: CommandContext): Promise<number> {
-  const { opts, io } = ctx;
-  const topK = typeof opts.topK === 'string' ? parseInteger('--top-k', opts.topK, 1) : 3;
-  const backend = validateBackendChoice(ctx.registry, typeof opts.backend === 'string' ? opts.backend : undefined, io.env);
-  if (typeof opts.model !== 'string') {
-    throw usageError('E_USAGE', 'tfbricks predict: missing --model <dir> (allowed: a run directory or a saved model directory)');
-  }
-  const images = ctx.args.map((shown) => {
-    const path = requireReadableFile('<images>', shown, io.cwd, 'PNG or JPEG files');
-    requireImageFile(path, shown);
-    return { path, shown };
-  });
-  const source = resolveModelDir('--model', opts.model, io.cwd);
-  const plan: PredictPlan = { source, images, topK, backend, json: opts.json === true };
-  const { runPredict } = await import('./predict-run');
-  return runPredict(plan, ctx);
-}
+export const predict: CommandModule = {
+  name: 'predict',
+  define: (program) =>
+    program
+      .command('predict')
+      .description('classify PNG/JPEG images with a trained model: top-k classes with probabilities')
+      .argument('<images...>', 'PNG or JPEG files')
+      .option('--model <dir>', 'a run directory or a saved model directory (required)')
+      .option('--top-k <k>', 'how many classes to show per image, an integer >= 1 (default 3)')
+      .option('--backend <name>', 'backend: cuda, webgpu, cpu or auto')
+      .option('--json', 'print the result as JSON'),
+  load: async () => (await import('./predict-plan')).predictCommand,
+};

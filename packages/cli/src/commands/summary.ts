@@ -1,19 +1,13 @@
-import { summary } from '@tfbricks/layers';
-import { println } from '../io';
-import type { CommandContext } from '../main';
-import { resolveAnyModel, resolveShape } from '../model-source';
+import type { CommandModule } from '../command';
 
-/** `tfbricks summary`: Keras' `model.summary()` table. */
-export async function summaryCommand(ctx: CommandContext): Promise<number> {
-  const { io, opts } = ctx;
-  const shape = resolveShape(opts);
-  const source = resolveAnyModel('--model', typeof opts.model === 'string' ? opts.model : 'keras-cifar10-deep', io.cwd, shape);
-  if (source.kind === 'spec') {
-    io.stdout.write(summary(source.spec));
-    return 0;
-  }
-  const { loadSavedSpec } = await import('../saved-spec');
-  io.stdout.write(summary(loadSavedSpec(source.modelDir)));
-  println(io.stdout, `(from ${source.modelDir})`);
-  return 0;
-}
+export const summary: CommandModule = {
+  name: 'summary',
+  define: (program) =>
+    program
+      .command('summary')
+      .description("print a model's Keras-style summary table")
+      .option('--model <name|file|dir>', 'zoo name, JSON spec file, run dir or model dir (default keras-cifar10-deep)')
+      .option('--dataset <name>', 'shape the zoo model for cifar10 or cifar100 (default cifar10)')
+      .option('--label-mode <mode>', 'cifar100 labels: fine or coarse'),
+  load: async () => (await import('./summary-run')).summaryCommand,
+};

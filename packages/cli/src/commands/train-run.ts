@@ -4,23 +4,15 @@ import '@tensorflow/tfjs-layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type ResolvedBackend, describeResolution } from '@tfbricks/core';
-import { buildModel, createOptimizer, saveModel, summary } from '@tfbricks/layers';
-import {
-  BackupAndRestore,
-  CSVLogger,
-  type Callback,
-  ModelCheckpoint,
-  TensorBoard,
-  evaluate,
-  fit,
-  renderConfusionMatrix,
-  renderTrainingCurves,
-} from '@tfbricks/train';
+import { buildModel, createOptimizer, summary } from '@tfbricks/layers';
+import { saveModel } from '@tfbricks/layers/node';
+import { type Callback, evaluate, fit } from '@tfbricks/train';
+import { BackupAndRestore, CSVLogger, ModelCheckpoint, TensorBoard, renderConfusionMatrix, renderTrainingCurves } from '@tfbricks/train/node';
 import { writeFileAtomic } from '../atomic';
 import { type LoadedData, describeData, loadData } from '../data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';
-import type { CommandContext } from '../main';
+import type { CommandContext } from '../command';
 import { specFor } from '../models';
 import { writeModelPlots } from '../plots';
 import { type ProgressMode, ProgressReporter } from '../progress';

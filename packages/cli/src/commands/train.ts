@@ -1,9 +1,12 @@
-import type { CommandContext } from '../main';
-import { resolveTrainConfig } from './train-config';
+import type { CommandModule } from '../command';
+import { defineTrainOptions } from './train-options';
 
-/** `tfbricks train`: validate every flag (no side effects), then run. */
-export async function trainCommand(ctx: CommandContext): Promise<number> {
-  const resolved = resolveTrainConfig(ctx.opts, { cwd: ctx.io.cwd, env: ctx.io.env, registry: ctx.registry });
-  const { runTraining } = await import('./train-run');
-  return runTraining(resolved, ctx);
-}
+export const train: CommandModule = {
+  name: 'train',
+  define: (program) => {
+    const cmd = program.command('train').description('train a model (the tutorial recipe by default) into a run directory');
+    defineTrainOptions(cmd);
+    return cmd;
+  },
+  load: async () => (await import('./train-plan')).trainCommand,
+};

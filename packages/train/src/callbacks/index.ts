@@ -2,8 +2,5 @@ export * from './monitor';
 export * from './early-stopping';
 export * from './reduce-lr-on-plateau';
 export * from './learning-rate-scheduler';
-export * from './csv-logger';
 export * from './terminate-on-nan';
 export * from './progress-logger';
-export * from './model-checkpoint';
-export * from './backup-and-restore';

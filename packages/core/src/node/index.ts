@@ -1,0 +1,4 @@
+export * from './fs-errors';
+export * from './regular-file';
+export * from './process-alive';
+export * from './dir-lock';
