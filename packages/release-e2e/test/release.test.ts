@@ -209,7 +209,7 @@ describe('every README example runs against the packed packages, after its own i
     .filter((r) => r.programs.length > 0);
 
   // Two READMEs at a time (vitest.config.ts: maxConcurrency 2): installs wait on the network.
-  it.concurrent.for(readmes.map((r) => [r.dir, r] as const))('%s', async ([dir, readme], ctx) => {
+  it.concurrent.for(readmes.map((r) => [r.dir, r] as const))('%s', { timeout: 1_200_000 }, async ([dir, readme], ctx) => {
     const { expect } = ctx;
     if (!hasMiniCifar) ctx.skip(`no mini CIFAR-10 at ${miniCifar}`);
     expect(readme.install.length, `${readme.file}: no "npm install …" line`).toBeGreaterThan(0);
@@ -220,7 +220,7 @@ describe('every README example runs against the packed packages, after its own i
     for (const [i, program] of readme.programs.entries()) {
       const file = `example-${i + 1}.mjs`;
       consumer.write(file, toModule(program.code));
-      const r = await consumer.node([file], { check: false, env: { TFBRICKS_OFFLINE: '1' } });
+      const r = await consumer.node([file], { check: false, env: { TFBRICKS_OFFLINE: '1' }, timeoutMs: 600_000 });
       expect(r.code, `${readme.file}:${program.line}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`).toBe(0);
     }
   });
