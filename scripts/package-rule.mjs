@@ -24,10 +24,14 @@ export function publishablePackages(root = repoRoot) {
     .sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
-/** The subpaths a package exports (`.`, `./node`, `./testing`), from the keys of its `exports`. */
-export function exportedSubpaths(manifest) {
+/**
+ * The subpaths a package exports (`.`, `./node`, `./testing`), from the keys of its `exports`; `.`
+ * whenever src/index.ts exists. An app package (no src/index.ts, e.g. studio's static site) has none.
+ */
+export function exportedSubpaths(manifest, pkgDir) {
   const keys = Object.keys(manifest.exports ?? {}).filter((k) => k !== './package.json' && !k.includes('*'));
-  return keys.includes('.') ? keys : ['.', ...keys];
+  const library = keys.includes('.') || (pkgDir !== undefined && existsSync(join(pkgDir, 'src', 'index.ts')));
+  return library && !keys.includes('.') ? ['.', ...keys] : keys;
 }
 
 /** `.` → `index`, `./node` → `node/index`: the file name (without extension) under dist/. */
@@ -47,7 +51,7 @@ export function entrySource(pkgDir, subpath) {
 /** tsup `entry` for every exported subpath: `{ index: 'src/index.ts', 'node/index': 'src/node.ts' }`. */
 export function exportEntries(pkgDir = process.cwd()) {
   const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-  return Object.fromEntries(exportedSubpaths(manifest).map((s) => [distName(s), entrySource(pkgDir, s)]));
+  return Object.fromEntries(exportedSubpaths(manifest, pkgDir).map((s) => [distName(s), entrySource(pkgDir, s)]));
 }
 
 /** One `exports` entry: ESM types + code for `import`, CJS types + code for `require`. */
@@ -60,16 +64,19 @@ export function exportEntry(subpath) {
 }
 
 /** The `exports` map the rule gives a package (its own keys, in its order; `./package.json` last). */
-export function expectedExports(manifest) {
+export function expectedExports(manifest, pkgDir) {
   const map = {};
-  for (const subpath of exportedSubpaths(manifest)) map[subpath] = exportEntry(subpath);
+  for (const subpath of exportedSubpaths(manifest, pkgDir)) map[subpath] = exportEntry(subpath);
   map['./package.json'] = './package.json';
   return map;
 }
 
 /** Every field the rule owns, with the value it must have. */
-export function expectedFields(dir, manifest) {
-  const subpaths = exportedSubpaths(manifest).filter((s) => s !== '.');
+export function expectedFields(dir, manifest, root = repoRoot) {
+  const pkgDir = join(root, 'packages', dir);
+  const all = exportedSubpaths(manifest, pkgDir);
+  const library = all.includes('.');
+  const subpaths = all.filter((s) => s !== '.');
   const fields = {
     type: 'module',
     sideEffects: manifest.sideEffects === undefined ? false : manifest.sideEffects,
@@ -79,13 +86,13 @@ export function expectedFields(dir, manifest) {
     bugs: { url: `${REPOSITORY_URL}/issues` },
     engines: { node: NODE_ENGINES },
     // For resolvers that ignore `exports` (TypeScript's node10, old bundlers): CJS code with CJS types.
-    main: './dist/index.cjs',
-    module: './dist/index.js',
-    types: './dist/index.d.cts',
+    main: library ? './dist/index.cjs' : undefined,
+    module: library ? './dist/index.js' : undefined,
+    types: library ? './dist/index.d.cts' : undefined,
     typesVersions: subpaths.length
       ? { '*': Object.fromEntries(subpaths.map((s) => [s.replace(/^\.\//, ''), [`./dist/${distName(s)}.d.cts`]])) }
       : undefined,
-    exports: expectedExports(manifest),
+    exports: expectedExports(manifest, pkgDir),
     publishConfig: { access: 'public' },
   };
   return fields;

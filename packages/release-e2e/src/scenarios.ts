@@ -111,3 +111,16 @@ export const indexHtml = `<!doctype html>
 <html><head><meta charset="utf-8"><title>tfbricks</title></head>
 <body><script type="module" src="/main.js"></script></body></html>
 `;
+
+/** (c): the WebGPU plugin in Node, through Dawn from the optional `webgpu` peer. */
+export const webgpuProgram = `import * as tf from '@tensorflow/tfjs-core';
+import { createBackendRegistry } from '@tfbricks/core';
+import { webgpuBackend } from '@tfbricks/backend-webgpu';
+try {
+  const { device } = await createBackendRegistry({ env: {} }).register(webgpuBackend()).resolve({ backend: 'webgpu' });
+  const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]]));
+  console.log(JSON.stringify({ ok: true, backend: tf.getBackend(), source: device.source, values: Array.from(await y.data()) }));
+} catch (error) {
+  console.log(JSON.stringify({ ok: false, kind: error.details?.kind, message: error.message }));
+}
+`;
