@@ -10,7 +10,7 @@ import type { ImageDecodeOptions } from '@tfbricks/core';
 
 const RGB8: ImageDecodeOptions = { size: [8, 8], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' };
 const isRoot = process.getuid?.() === 0;
-const BUILT = fileURLToPath(new URL('../../dist/node.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/node/index.js', import.meta.url));
 
 describe('imageFolderReader: decode, convert, resize, cache', () => {
   const root = tempDir();
