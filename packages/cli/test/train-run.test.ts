@@ -63,8 +63,8 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (wasm, tiny model, mini CIFAR-10)
     expect(config).toMatchObject({ epochs: 2, batchSize: 16, learningRate: 1e-4, optimizer: 'adam', augment: true, seed: 3 });
     expect(config.augmentation).toMatchObject({ rotationRange: 10, widthShiftRange: 0.2, heightShiftRange: 0.2, horizontalFlip: true });
     const { backendUsed } = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
-    expect(backendUsed).toMatchObject({ name: 'cpu', chosenBy: '--backend', passedOver: [] });
-    expect(backendUsed.device).toMatch(/^CPU/);
+    expect(backendUsed).toMatchObject({ name: 'wasm', chosenBy: '--backend', passedOver: [] });
+    expect(backendUsed.device).toMatch(/^WebAssembly CPU/);
     const metrics = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(metrics).toHaveLength(3);
     expect(metrics[0]).toMatch(/^epoch,.*val_acc/);

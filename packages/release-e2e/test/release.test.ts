@@ -96,10 +96,10 @@ describe('(a) @tfbricks/cli alone', () => {
     const r = await consumer.exec('tfbricks', [
       'train', '--model', 'tiny', '--data-dir', miniCifar, '--epochs', '1', '--limit-train', '32', '--limit-test', '16', '--batch-size', '16', '--run-dir', 'run', '--progress', 'epoch',
     ]);
-    expect(r.stdout).toMatch(/^backend: cpu \(highest priority available\)/m);
+    expect(r.stdout).toMatch(/^backend: wasm \(highest priority available\)/m);
     expect(r.stdout).toMatch(/^Test accuracy: \d/m);
     const written = readJson<{ backendUsed: { name: string; chosenBy: string; passedOver: { name: string }[] } }>(join(consumer.dir, 'run', 'config.json'));
-    expect(written.backendUsed).toMatchObject({ name: 'cpu', chosenBy: 'highest priority available' });
+    expect(written.backendUsed).toMatchObject({ name: 'wasm', chosenBy: 'highest priority available' });
     expect(written.backendUsed.passedOver.map((p) => p.name)).toContain('webgpu');
   });
 

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackendRegistry, usageError, echo } from '@tfbricks/core';
 import { type AugmentSettings, resolveAugmentSettings } from '../augment-options';
@@ -6,7 +6,8 @@ import { validateBackendChoice } from '../backends';
 import { resolveModelChoice, type ModelChoice } from '../models';
 import { exists, requireReadableDir, requireWritableDir, resolvePath } from '../paths';
 import { CONFIG_FILE, hasEntries, readRunConfig, runDirTaken } from '../run-dir';
-import { lockHolder, lockedError } from '@tfbricks/core/node';
+import { isRunArtefact } from '../run-files';
+import { LOCK_FILE, lockHolder, lockedError } from '@tfbricks/core/node';
 import { invalid, parseChoice, parseInteger, parseNumber } from '../values';
 import { DATASETS, LABEL_MODES, OPTIMIZERS, PROGRESS_MODES, CIFAR_INPUT_SHAPE, classCount } from '../choices';
 import { TRAIN_DEFAULTS } from './train-options';
@@ -130,7 +131,7 @@ export function resolveTrainConfig(
     const holder = lockHolder(runDir);
     if (holder) throw lockedError(runDir, holder);
     if (!isDirectory(runDir)) invalid('--run-dir', runDirValue, 'a directory path (this is a file)');
-    if (hasEntries(runDir)) {
+    if (hasEntries(runDir) && !onlyLeftovers(runDir)) {
       const previous = readRunConfig<TrainConfig>(runDir);
       if (opts.overwrite === true) {
         if (!previous) runDirTaken('--run-dir', runDirValue, 'files that are not a tfbricks run (refusing to delete them)');
@@ -227,4 +228,13 @@ function checkStoredConfig(c: TrainConfig, runDir: string): void {
   if (c.backend !== null && typeof c.backend !== 'string') bad('backend', c.backend, 'a backend name or null');
   if (!c.model || typeof c.model !== 'object') bad('model', c.model, 'a model choice (as train wrote it)');
   if (!c.augmentation || typeof c.augmentation !== 'object') bad('augmentation', c.augmentation, 'the augmentation settings (as train wrote them)');
+}
+
+/**
+ * True when a run dir holds only what a `train` killed before it wrote its records left behind
+ * (its stale lock, temporaries of tfbricks' own files): nothing of the user's, no run to continue.
+ */
+function onlyLeftovers(runDir: string): boolean {
+  if (exists(join(runDir, CONFIG_FILE))) return false;
+  return readdirSync(runDir).every((entry) => entry === LOCK_FILE || isRunArtefact(entry));
 }
