@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { escapeCsvField } from '@tfbricks/core';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '@tfbricks/core/node';
 import type { CliStream } from './io';
 import { println } from './io';
 

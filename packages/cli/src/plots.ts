@@ -1,6 +1,6 @@
 import type { ModelSpec } from '@tfbricks/core';
 import { plotModel } from '@tfbricks/layers/node';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '@tfbricks/core/node';
 
 /** Write `<base>.svg`, `<base>.png` and `<base>.dot` of the model graph (like Keras' plot_model). */
 export async function writeModelPlots(base: string, spec: ModelSpec, options: { showShapes?: boolean } = {}): Promise<string[]> {

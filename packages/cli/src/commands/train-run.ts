@@ -8,7 +8,7 @@ import { buildModel, createOptimizer, summary } from '@tfbricks/layers';
 import { saveModel } from '@tfbricks/layers/node';
 import { type Callback, evaluate, fit } from '@tfbricks/train';
 import { BackupAndRestore, CSVLogger, ModelCheckpoint, TensorBoard, renderConfusionMatrix, renderTrainingCurves } from '@tfbricks/train/node';
-import { writeFileAtomic } from '../atomic';
+import { writeFileAtomic } from '@tfbricks/core/node';
 import { CLASS_NAMES_FILE, type TrainSources, trainSources } from '../image-folder-data';
 import { printEvaluation, writeEvaluationReport } from '../evaluation-report';
 import { println } from '../io';

@@ -1,7 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { processAlive } from '@tfbricks/core/node';
-import { writeJsonAtomic } from './atomic';
+import { processAlive, writeJsonAtomic } from '@tfbricks/core/node';
 import type { SweepStore } from './store';
 
 /** Who runs a trial right now: written next to the trial's state, refreshed while it runs. */

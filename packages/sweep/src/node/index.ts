@@ -1,4 +1,3 @@
-export * from './atomic';
 export * from './store';
 export * from './claim';
 export * from './metrics';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TfbricksError } from '@tfbricks/core';
 import { objectiveChart } from '../chart';
 import { type Leaderboard, leaderboard, leaderboardCsv, leaderboardJson } from '../leaderboard';
-import { writeFileAtomic, writeJsonAtomic } from './atomic';
+import { writeFileAtomic, writeJsonAtomic } from '@tfbricks/core/node';
 import { SWEEP_LAYOUT, type SweepStore } from './store';
 
 /** Render SVG text to PNG with resvg (loaded only here). */

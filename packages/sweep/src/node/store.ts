@@ -5,7 +5,7 @@ import { TfbricksError, usageError } from '@tfbricks/core';
 import { planTrials } from '../space';
 import type { SweepSpec, TrialPlan } from '../spec';
 import { type TrialRecord, pendingRecord } from '../trial-record';
-import { writeJsonAtomic } from './atomic';
+import { writeJsonAtomic } from '@tfbricks/core/node';
 
 /** The sweep dir layout (relative to the sweep dir). */
 export const SWEEP_LAYOUT = {
