@@ -123,14 +123,15 @@ async function listServerFiles(): Promise<void> {
   try {
     const res = await fetch('./data/index.json', { cache: 'no-store' });
     if (!res.ok) return;
-    const { files } = (await res.json()) as { files: { name: string; size: number; url: string }[] };
+    const { files } = (await res.json()) as { files: { name: string; size: number; url: string; kind?: 'archive' | 'folder' }[] };
     if (!files.length) return;
     const box = $('server-files');
     box.hidden = false;
     box.replaceChildren(document.createTextNode('From the data folder: '));
     for (const f of files) {
       const b = document.createElement('button');
-      b.textContent = `${f.name} (${fmtBytes(f.size)})`;
+      // An extracted official folder comes as a .tar.gz the server makes: the same checks as an archive.
+      b.textContent = f.kind === 'folder' ? `${f.name.replace(/\.tar\.gz$/, '')}/ (folder, ${fmtBytes(f.size)})` : `${f.name} (${fmtBytes(f.size)})`;
       b.dataset.testid = `server-file-${f.name}`;
       b.addEventListener('click', () => {
         if (/cifar-100/i.test(f.name) && datasetChoice().dataset === 'cifar10') $<HTMLSelectElement>('dataset').value = 'cifar100:fine';

@@ -116,6 +116,7 @@ class StudioCallback implements Callback {
   private imagesThisEpoch = 0;
   private lastPost = 0;
   private logEvery = 1;
+  private steps = 1;
   private trainSeconds = 0;
 
   constructor(
@@ -132,11 +133,14 @@ class StudioCallback implements Callback {
   onTrainBegin(ctx: TrainingContext): void {
     // Batch logs are a GPU→CPU read; a few per epoch draw the batch curve without stalling the GPU.
     this.logEvery = Math.max(1, Math.ceil(ctx.params.steps / 4));
+    this.steps = ctx.params.steps;
     post({ type: 'started', epochs: ctx.params.epochs, initialEpoch: ctx.epoch, steps: ctx.params.steps, samples: ctx.params.samples, history: ctx.history });
   }
 
   needsBatchLogs(globalStep: number): boolean {
-    return globalStep % this.logEvery === 0;
+    // The epoch's last batch is always read back: the epoch's training time (images/s) then
+    // ends when the device has finished it, not when it was queued.
+    return globalStep % this.logEvery === 0 || (globalStep + 1) % this.steps === 0;
   }
 
   onEpochBegin(): void {
