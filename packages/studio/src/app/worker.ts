@@ -179,7 +179,12 @@ class StudioCallback implements Callback {
   }
 
   async onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainingContext): Promise<void> {
+    // The one validation pass of the epoch (fit is given no validation source): loss, accuracy
+    // and the confusion matrix from the same sums. Its val_loss / val_acc join the epoch's
+    // logs here, before the checkpoint captures them and fit adds them to the history.
     const result = await evaluate(ctx.model, this.test, { batchSize: Math.max(this.config.batchSize, 64) });
+    logs.val_loss = result.loss;
+    logs.val_acc = result.accuracy;
     const shown = take(this.test, PREDICTION_IMAGES);
     const p = await predict(ctx.model, shown.images, { batchSize: PREDICTION_IMAGES });
     this.confusionHistory.push(result.confusionMatrix);
@@ -249,7 +254,6 @@ async function train(message: Extract<ToWorker, { type: 'train' }>): Promise<voi
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
     train: { ...trainSplit, imageShape: [32, 32, 3] },
-    validation: { ...test, imageShape: [32, 32, 3] },
     epochs: config.epochs,
     batchSize: config.batchSize,
     seed: config.seed,
