@@ -3,6 +3,7 @@
 // GPU read-backs (mapAsync) and the time spent waiting for them, queue submits, pipelines and
 // shader modules created, setTimeout yields; prints a snapshot at every progress message.
 //   node --import tsx/esm bench/worker-probe.ts      (PROBE_ARGS='--flag ...' adds Chromium flags)
+// Prints the page's images/s (last epoch) first.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,10 @@ execFileSync('tar', ['-czf', join(tmp, 'data', 'cifar-10-binary.tar.gz'), '-C', 
 const server = spawn(process.execPath, ['--import', join(cliDir, 'node_modules/tsx/dist/esm/index.mjs'), join(cliDir, 'src/bin.ts'), 'studio', '--port', '0', '--data-dir', join(tmp, 'data'), '--app-dir', app], { env: { ...process.env, TSX_TSCONFIG_PATH: join(cliDir, 'tsconfig.json') }, stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise<string>((resolve) => { let out = ''; server.stdout!.on('data', (d) => { out += d; const m = /tfbricks studio: (http:\S+)/.exec(out); if (m) resolve(m[1]!); }); });
 const extra = (process.env.PROBE_ARGS ?? '').split(' ').filter(Boolean);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extra] });
+// PROBE_AS_USER=1 drops the switches playwright adds that a user's Chrome does not have and
+// that could change scheduling (background throttling, IPC flooding protection, hang monitor).
+const USER_LACKS = ['--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows', '--disable-renderer-backgrounding', '--disable-ipc-flooding-protection', '--disable-hang-monitor', '--disable-dev-shm-usage'];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, ...(process.env.PROBE_AS_USER === '1' ? { ignoreDefaultArgs: USER_LACKS } : {}), args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extra] });
 const PATCH = (await import('node:fs')).readFileSync(join(packageDir, 'bench/worker-probe-patch.js'), 'utf8');
 const page = await browser.newPage();
 let w: any;
