@@ -164,7 +164,7 @@ describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (W
     // The extracted folder first (same parser, same checks), then the archive.
     expect(await page.textContent('[data-testid="server-file-cifar-10-batches-bin.tar.gz"]')).toMatch(/^cifar-10-batches-bin\/ \(folder, /);
     await page.click('[data-testid="server-file-cifar-10-batches-bin.tar.gz"]');
-    await page.waitForFunction(() => /^cifar-10-batches-bin\.tar\.gz: CIFAR-10, 5,000 training/.test(document.querySelector('[data-testid="data-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => /^cifar-10-batches-bin\/: CIFAR-10, 5,000 training/.test(document.querySelector('[data-testid="data-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
     await page.screenshot({ path: join(artifacts, '2-loaded-folder.png') });
     await page.click('[data-testid="server-file-cifar-10-binary.tar.gz"]');
     await page.waitForFunction(() => /^cifar-10-binary\.tar\.gz/.test(document.querySelector('[data-testid="data-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
