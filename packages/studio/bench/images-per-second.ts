@@ -94,6 +94,10 @@ async function browserRound(url: string): Promise<{ imagesPerSecond: number; ada
   try {
     const page = await browser.newPage();
     await page.goto(url);
+    // A page without WebGPU would train on the cpu backend for hours: stop and say why.
+    await page.waitForFunction(() => !/checking WebGPU/.test(document.querySelector('[data-testid="backend-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    const status = (await page.textContent('[data-testid="backend-status"]')) ?? '';
+    if (/No WebGPU/.test(status)) throw new Error(`the page found no WebGPU adapter with Chromium flags ${(args.gpu ? GPU_ARGS : SOFTWARE_ARGS).join(' ')}: ${status}`);
     await page.click('[data-testid="server-file-cifar-10-binary.tar.gz"]');
     await page.waitForFunction(() => (globalThis as { tfbricksStudio?: { loaded: boolean } }).tfbricksStudio?.loaded, undefined, { timeout: 120_000 });
     await page.selectOption('[data-testid="model"]', args.model!);
@@ -155,6 +159,12 @@ async function main(): Promise<void> {
   for (const side of [...new Set(rows.map((r) => r.side))]) {
     const r = rows.find((x) => x.side === side)!;
     console.log(`median images/s ${side}: ${med(side).toFixed(1)} on ${r.adapter}; node/browser = ${(med(side) / browser).toFixed(2)}×`);
+  }
+  if (args.gpu) {
+    // --gpu promises one hardware GPU for every side: say so loudly when a side fell back.
+    for (const side of [...new Set(rows.filter((r) => /software adapter/.test(r.adapter)).map((r) => `${r.side} on ${r.adapter}`))]) {
+      console.log(`WARNING: --gpu, but ${side}: the sides did not share one hardware GPU`);
+    }
   }
   console.log(JSON.stringify(rows));
 }
