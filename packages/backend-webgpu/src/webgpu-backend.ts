@@ -1,8 +1,9 @@
-import type { BackendPlugin, DeviceInfo } from '@tfbricks/core';
+import type { BackendPlugin } from '@tfbricks/core';
 import { TfbricksError, errorMessage, installCommand } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeAdapter } from './adapter-info';
 import { MESA_HINT, ensureNavigatorGpu } from './navigator-gpu';
+import { defaultTiledPrograms } from './tiled-default';
 
 export interface WebGpuBackendOptions {
   /** Automatic-selection priority (default 50: above cpu, below cuda). */
@@ -18,8 +19,9 @@ export interface WebGpuBackendOptions {
   /**
    * Let the training kernels use their tiled (workgroup-memory) programs where the vec4 ones
    * do not apply (channel counts not divisible by 4, e.g. an RGB first layer). Default: true
-   * with Dawn in Node, where they are tested; false in browsers, where Chromium's SwiftShader
-   * never finishes compiling them — those cases use tfjs' stock kernels instead.
+   * except on SwiftShader (Chromium's software adapter, in the browser or loaded by Dawn),
+   * which never finishes compiling them — there those cases use tfjs' stock kernels. So the
+   * same GPU runs the same kernels in a browser and in Node.
    */
   tiledPrograms?: boolean;
 }
@@ -50,7 +52,7 @@ export function webgpuBackend(options: WebGpuBackendOptions = {}): BackendPlugin
           details: { backend: 'webgpu', kind: 'no-adapter' },
         });
       }
-      const device: DeviceInfo = await describeAdapter(adapter, source);
+      const device = await describeAdapter(adapter, source);
       if (dawnFlags?.length) device.dawnFlags = dawnFlags;
       try {
         await import('@tensorflow/tfjs-backend-webgpu');
@@ -68,7 +70,7 @@ export function webgpuBackend(options: WebGpuBackendOptions = {}): BackendPlugin
         });
       }
       if ((options.trainingKernels ?? true) && globalThis.process?.env?.TFBRICKS_WEBGPU_STOCK_KERNELS !== '1') {
-        (await import('./kernels')).registerTrainingKernels({ tiledPrograms: options.tiledPrograms ?? source === 'dawn' });
+        (await import('./kernels')).registerTrainingKernels({ tiledPrograms: options.tiledPrograms ?? defaultTiledPrograms(device) });
       }
       return { device };
     },

@@ -1,11 +1,14 @@
 // The static server behind `tfbricks studio`: the built page (cross-origin isolated) and,
-// under /data/, the CIFAR archives of one directory. Nothing outside those two is served.
+// under /data/, the CIFAR data of one directory (archives, or the official extracted
+// folders). Nothing outside those two is served.
 import { createReadStream, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { TfbricksError } from '@tfbricks/core';
+import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
+import { create as createTar } from 'tar';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,16 +53,71 @@ export function studioAppDir(): string {
   return dir;
 }
 
-/** Archives in `dataDir` the page may load: regular files with archive names; no folders, no symbolic links. */
-export function listArchives(dataDir: string): { name: string; size: number; url: string }[] {
-  const out: { name: string; size: number; url: string }[] = [];
-  for (const name of readdirSync(dataDir).sort()) {
+/** The official extracted folders (`cifar-10-batches-bin`, `cifar-100-binary`) a data directory may hold. */
+const FOLDERS: readonly string[] = [CIFAR10_SPEC.folder, CIFAR100_SPEC.folder];
+
+/** The regular files directly inside `dir` (no links, no subfolders), sorted. */
+function folderFiles(dir: string): { name: string; size: number }[] {
+  const out: { name: string; size: number }[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
+    if (st?.isFile()) out.push({ name, size: st.size });
+  }
+  return out;
+}
+
+/** An official extracted folder in `dataDir` (a real directory, not a link), or undefined. */
+function extractedFolder(dataDir: string, folder: string): string | undefined {
+  if (!FOLDERS.includes(folder)) return undefined;
+  const path = join(dataDir, folder);
+  return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ? path : undefined;
+}
+
+export interface ServedData {
+  name: string;
+  /** Bytes of the archive, or of the folder's files (its archive is made while it is served). */
+  size: number;
+  url: string;
+  /** `folder`: an extracted official folder, served as a .tar.gz of its files made on the fly. */
+  kind: 'archive' | 'folder';
+}
+
+/**
+ * What the page may load from `dataDir`: regular files with archive names (no folders, no
+ * symbolic links), and the official extracted folders, each offered as `<folder>.tar.gz` (so
+ * the page parses and validates it exactly like a downloaded archive). A real archive file of
+ * that name wins over the folder.
+ */
+export function listArchives(dataDir: string): ServedData[] {
+  const out: ServedData[] = [];
+  const names = readdirSync(dataDir).sort();
+  for (const name of names) {
     if (!ARCHIVE.test(name)) continue;
     // lstat: a symbolic link could point anywhere, so only regular files are served.
     const st = lstatSync(join(dataDir, name), { throwIfNoEntry: false });
-    if (st?.isFile()) out.push({ name, size: st.size, url: `.${DATA_PREFIX}${name}` });
+    if (st?.isFile()) out.push({ name, size: st.size, url: `.${DATA_PREFIX}${name}`, kind: 'archive' });
+  }
+  for (const folder of FOLDERS) {
+    const dir = extractedFolder(dataDir, folder);
+    const name = `${folder}.tar.gz`;
+    if (!dir || out.some((a) => a.name === name)) continue;
+    const size = folderFiles(dir).reduce((sum, f) => sum + f.size, 0);
+    out.push({ name, size, url: `.${DATA_PREFIX}${name}`, kind: 'folder' });
   }
   return out;
+}
+
+/** Stream `<dataDir>/<folder>` as a .tar.gz of its regular files (fast gzip: it only crosses localhost). */
+function sendFolder(req: IncomingMessage, res: ServerResponse, dataDir: string, folder: string): void {
+  const files = folderFiles(join(dataDir, folder)).map((f) => `${folder}/${f.name}`);
+  res.writeHead(200, { ...ISOLATION, 'content-type': TYPES['.gz']!, 'cache-control': 'no-store' });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createTar({ cwd: dataDir, gzip: { level: 1 }, portable: true, noDirRecurse: true }, files);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
@@ -102,8 +160,10 @@ function handler(appDir: string, dataDir: string | undefined) {
       if (!ARCHIVE.test(name)) return send(res, 404, 'not a served archive\n');
       const path = join(dataDir, name);
       const st = lstatSync(path, { throwIfNoEntry: false });
-      if (!st?.isFile()) return send(res, 404, 'not found\n');
-      return sendFile(req, res, path, st.size);
+      if (st?.isFile()) return sendFile(req, res, path, st.size);
+      const folder = name.replace(/\.tar\.gz$/, '');
+      if (extractedFolder(dataDir, folder)) return sendFolder(req, res, dataDir, folder);
+      return send(res, 404, 'not found\n');
     }
     const path = inside(appDir, pathname === '/' ? '/index.html' : pathname);
     if (!path) return send(res, 403, 'forbidden\n');

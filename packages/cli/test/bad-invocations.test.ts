@@ -100,6 +100,7 @@ const cases: Record<string, Case> = {
   'unknown dataset action': { argv: () => ['dataset', 'frobnicate'], mentions: () => ['"frobnicate"', 'download, verify, inspect'] },
   'studio port out of range': { argv: () => ['studio', '--port', '99999'], mentions: () => ['--port', '"99999"', 'an integer from 0 to 65535'] },
   'studio data dir missing': { argv: (fx) => ['studio', '--data-dir', join(fx.root, 'nope')], mentions: () => ['--data-dir', 'does not exist', 'an existing readable directory'] },
+  'studio app dir without a build': { argv: (fx) => ['studio', '--app-dir', fx.emptyDir], mentions: (fx) => ['--app-dir', JSON.stringify(fx.emptyDir), 'holds no index.html', 'allowed:'] },
   'studio data dir is a file': { argv: (fx) => ['studio', '--data-dir', fx.aFile], mentions: () => ['--data-dir', 'is not a directory'] },
   'plot to an unknown format': { argv: () => ['plot-model', '--model', 'tiny', '--out', 'model.gif'], mentions: () => ['--out', '"model.gif"', '.svg, .png or .dot'] },
   'sweep without --sweep-dir': { argv: (fx) => ['sweep', fx.notJson], mentions: () => ['--sweep-dir', 'allowed:'] },

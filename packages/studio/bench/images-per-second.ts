@@ -1,10 +1,14 @@
 // Training images/s: the studio page (headless Chromium, the worker's fit on WebGPU) vs
-// `tfbricks train` in Node (Dawn), same recipe, interleaved rounds, one run. Prints which
-// adapter each side ran on: on a machine without a GPU, Chromium uses SwiftShader and Dawn
-// uses Mesa lavapipe, which are different software adapters. A third side runs the page's
-// training code in Node on SwiftShader: Dawn loads Chromium's SwiftShader Vulkan driver
-// (VK_ICD_FILENAMES=<chromium>/vk_swiftshader_icd.json), the same adapter as the page. With --gpu, Chromium is asked for the hardware
-// adapter (Vulkan) and Node uses its default (hardware) adapter: the same GPU for both.
+// `tfbricks train` in Node (Dawn), same recipe, interleaved rounds, one run. Every side stops
+// its clock when the device has finished the epoch's last batch (a read-back), never when the
+// batch was merely queued. Prints which adapter each side ran on. Without a GPU, Chromium
+// uses SwiftShader and Dawn uses Mesa lavapipe, different software adapters; so Node also
+// runs on SwiftShader, Dawn loading Chromium's SwiftShader Vulkan driver
+// (VK_ICD_FILENAMES=<chromium>/vk_swiftshader_icd.json): `tfbricks train`, and the page's
+// own fit call (bench/node-fit.ts). With --gpu, Chromium is asked for the hardware adapter
+// (Vulkan) and Node uses its default (hardware) adapter: the same GPU for all sides.
+// `tfbricks train`'s images/s (its epoch line) includes the epoch's validation pass; the
+// page's and node-fit's count the training batches only.
 //
 //   pnpm --filter @tfbricks/studio bench [-- --model tiny --limit-train 256 --epochs 2 --rounds 2 --gpu]
 //
@@ -69,9 +73,8 @@ async function nodeRound(tmp: string, k: number, env: Record<string, string> = {
 }
 
 /**
- * The page's own training code path in Node (bench/node-fit.ts: the worker's fit call, the
- * browser's kernel set); without --gpu on Chromium's SwiftShader Vulkan driver, the page's
- * adapter. (`tfbricks train` cannot run there: its tiled programs never compile on SwiftShader.)
+ * The page's own training code path in Node (bench/node-fit.ts: the worker's fit call and
+ * callbacks' read-backs); without --gpu on Chromium's SwiftShader Vulkan driver, the page's adapter.
  */
 async function nodeFitRound(env: Record<string, string>): Promise<{ imagesPerSecond: number; adapter: string }> {
   const child = spawn(
@@ -91,6 +94,10 @@ async function browserRound(url: string): Promise<{ imagesPerSecond: number; ada
   try {
     const page = await browser.newPage();
     await page.goto(url);
+    // A page without WebGPU would train on the cpu backend for hours: stop and say why.
+    await page.waitForFunction(() => !/checking WebGPU/.test(document.querySelector('[data-testid="backend-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    const status = (await page.textContent('[data-testid="backend-status"]')) ?? '';
+    if (/No WebGPU/.test(status)) throw new Error(`the page found no WebGPU adapter with Chromium flags ${(args.gpu ? GPU_ARGS : SOFTWARE_ARGS).join(' ')}: ${status}`);
     await page.click('[data-testid="server-file-cifar-10-binary.tar.gz"]');
     await page.waitForFunction(() => (globalThis as { tfbricksStudio?: { loaded: boolean } }).tfbricksStudio?.loaded, undefined, { timeout: 120_000 });
     await page.selectOption('[data-testid="model"]', args.model!);
@@ -112,8 +119,10 @@ async function main(): Promise<void> {
   const data = join(tmp, 'data');
   mkdirSync(data);
   execFileSync('tar', ['-czf', join(data, 'cifar-10-binary.tar.gz'), '-C', mini, 'cifar-10-batches-bin']);
-  if (!existsSync(join(packageDir, 'dist/index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: packageDir, stdio: 'inherit' });
-  const server = cli(['studio', '--port', '0', '--data-dir', data], tmp);
+  // Always the current sources, built into a folder of its own (never a stale or half-written dist/).
+  const app = join(tmp, 'app');
+  execFileSync('npx', ['vite', 'build', '--outDir', app, '--emptyOutDir', '--logLevel', 'warn'], { cwd: packageDir, stdio: 'inherit' });
+  const server = cli(['studio', '--port', '0', '--data-dir', data, '--app-dir', app], tmp);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (d: Buffer) => {
@@ -126,12 +135,15 @@ async function main(): Promise<void> {
   const rows: { side: string; round: number; imagesPerSecond: number; adapter: string }[] = [];
   try {
     for (let k = 0; k < Number(args.rounds); k++) {
-      const n = await nodeRound(tmp, k);
-      rows.push({ side: 'node (tfbricks train)', round: k + 1, ...n });
-      console.log(`round ${k + 1} node:    ${n.imagesPerSecond.toFixed(1)} images/s on ${n.adapter}`);
+      // Without --gpu: Node's default adapter (lavapipe), then Chromium's own adapter (SwiftShader) under Dawn.
+      for (const env of (args.gpu ? [{}] : [{}, { VK_ICD_FILENAMES: SWIFTSHADER_ICD }]) as Record<string, string>[]) {
+        const n = await nodeRound(tmp, k, env);
+        rows.push({ side: `node (tfbricks train)${env.VK_ICD_FILENAMES ? ', SwiftShader' : ''}`, round: k + 1, ...n });
+        console.log(`round ${k + 1} node (tfbricks train): ${n.imagesPerSecond.toFixed(1)} images/s on ${n.adapter}`);
+      }
       const fitSide = await nodeFitRound(args.gpu ? {} : { VK_ICD_FILENAMES: SWIFTSHADER_ICD });
-      rows.push({ side: 'node fit, browser kernels', round: k + 1, ...fitSide });
-      console.log(`round ${k + 1} node fit (tiledPrograms false): ${fitSide.imagesPerSecond.toFixed(1)} images/s on ${fitSide.adapter}`);
+      rows.push({ side: 'node fit, page code', round: k + 1, ...fitSide });
+      console.log(`round ${k + 1} node fit (the page's fit call): ${fitSide.imagesPerSecond.toFixed(1)} images/s on ${fitSide.adapter}`);
       const b = await browserRound(url);
       rows.push({ side: 'browser (studio page)', round: k + 1, ...b });
       console.log(`round ${k + 1} browser: ${b.imagesPerSecond.toFixed(1)} images/s on ${b.adapter}`);
@@ -141,12 +153,18 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  const med = (prefix: string) => median(rows.filter((r) => r.side.startsWith(prefix)).map((r) => r.imagesPerSecond));
-  const browser = med('browser');
+  const med = (side: string) => median(rows.filter((r) => r.side === side).map((r) => r.imagesPerSecond));
+  const browser = med('browser (studio page)');
   console.log(`\nmodel ${args.model}, ${args['limit-train']} training images, batch ${args.batch}, ${args.epochs} epochs (last epoch timed), augmentation on, ${args.rounds} interleaved rounds`);
-  for (const side of ['node (', 'node fit', 'browser']) {
-    const r = rows.find((x) => x.side.startsWith(side));
-    if (r) console.log(`median images/s ${r.side}: ${med(side).toFixed(1)} on ${r.adapter}; node/browser = ${(med(side) / browser).toFixed(2)}×`);
+  for (const side of [...new Set(rows.map((r) => r.side))]) {
+    const r = rows.find((x) => x.side === side)!;
+    console.log(`median images/s ${side}: ${med(side).toFixed(1)} on ${r.adapter}; node/browser = ${(med(side) / browser).toFixed(2)}×`);
+  }
+  if (args.gpu) {
+    // --gpu promises one hardware GPU for every side: say so loudly when a side fell back.
+    for (const side of [...new Set(rows.filter((r) => /software adapter/.test(r.adapter)).map((r) => `${r.side} on ${r.adapter}`))]) {
+      console.log(`WARNING: --gpu, but ${side}: the sides did not share one hardware GPU`);
+    }
   }
   console.log(JSON.stringify(rows));
 }

@@ -1,12 +1,12 @@
 // The studio in a real browser: `tfbricks studio --data-dir` serves the built page and a
-// CIFAR-10 archive made from cifar10-mini; headless Chromium (SwiftShader WebGPU, as in
-// backend-webgpu's browser test) loads it, trains the `tiny` model for 2 epochs in the
-// worker, and the test checks what a person would: the numbers on the page against the CSV
+// CIFAR-10 archive made from cifar10-mini (and the extracted folder); headless Chromium
+// (SwiftShader WebGPU, as in backend-webgpu's browser test) loads it, trains the `tiny`
+// model for 2 epochs in the worker, and the test checks what a person would: the numbers on the page against the CSV
 // it exports, a responsive UI thread, reload + resume, the downloaded model through
 // `tfbricks evaluate`, and clear messages for bad archives. Screenshots go to
 // test-artifacts/. Without Chromium the suite is skipped, unless TFBRICKS_REQUIRE_BROWSER=1.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,10 +91,15 @@ describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (W
     for (let i = 64; i < corrupt.length; i += 97) corrupt[i] ^= 0xa5;
     writeFileSync(join(tmp, 'corrupt.tar.gz'), corrupt);
     writeFileSync(join(tmp, 'cifar-100-binary.tar.gz'), tarGz(officialMembers(CIFAR100_SPEC, makeFiles(CIFAR100_SPEC, { train: 50, test: 10 }, 3))));
-    // The page as users get it: `vite build`, then `tfbricks studio` serving dist/.
+    // The official folder, extracted, beside the archive: the server offers it as a .tar.gz too.
+    mkdirSync(join(data, 'cifar-10-batches-bin'));
+    for (const f of readdirSync(join(mini, 'cifar-10-batches-bin'))) copyFileSync(join(mini, 'cifar-10-batches-bin', f), join(data, 'cifar-10-batches-bin', f));
+    // The page as users get it: `vite build`, then `tfbricks studio` serving it. The build goes
+    // to a folder of its own (--app-dir), not dist/, which turbo's build may be writing meanwhile.
+    const app = join(tmp, 'app');
     const { build } = await import('vite');
-    await build({ root: packageDir, configFile: join(packageDir, 'vite.config.ts'), logLevel: 'warn' });
-    server = cli(['studio', '--port', '0', '--data-dir', data]);
+    await build({ root: packageDir, configFile: join(packageDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir: app, emptyOutDir: true } });
+    server = cli(['studio', '--port', '0', '--data-dir', data, '--app-dir', app]);
     url = await new Promise<string>((resolve, reject) => {
       let out = '';
       let err = '';
@@ -156,7 +161,13 @@ describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (W
   }, 60_000);
 
   it('loads the archive tfbricks studio --data-dir serves: counts, sample grid with class names, summary, augmentation preview', async () => {
+    // The extracted folder first (same parser, same checks), then the archive.
+    expect(await page.textContent('[data-testid="server-file-cifar-10-batches-bin.tar.gz"]')).toMatch(/^cifar-10-batches-bin\/ \(folder, /);
+    await page.click('[data-testid="server-file-cifar-10-batches-bin.tar.gz"]');
+    await page.waitForFunction(() => /^cifar-10-batches-bin\/: CIFAR-10, 5,000 training/.test(document.querySelector('[data-testid="data-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.screenshot({ path: join(artifacts, '2-loaded-folder.png') });
     await page.click('[data-testid="server-file-cifar-10-binary.tar.gz"]');
+    await page.waitForFunction(() => /^cifar-10-binary\.tar\.gz/.test(document.querySelector('[data-testid="data-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
     await page.waitForFunction(() => (globalThis as { tfbricksStudio?: { loaded: boolean } }).tfbricksStudio?.loaded, undefined, { timeout: 60_000 });
     expect(await page.textContent('[data-testid="data-status"]')).toMatch(/cifar-10-binary\.tar\.gz: CIFAR-10, 5,000 training and 1,000 test images, 10 classes/);
     expect(await page.locator('[data-testid="samples"] figure').count()).toBe(40);

@@ -436,7 +436,7 @@ describe('tfbricks WebGPU training kernels vs the cpu backend', () => {
   });
 });
 
-describe('tiledPrograms: false (the browser default)', () => {
+describe('tiledPrograms: false (the SwiftShader default)', () => {
   it('keeps channel counts outside the vec4 programs on the stock kernels, with the same numbers', async ({ skip }) => {
     if (!available) return skip(skipReason);
     const grads = () => {

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { usageError } from '@tfbricks/core';
 import type { CommandContext } from '../command';
 import { println } from '../io';
 import { requireReadableDir } from '../paths';
@@ -14,18 +17,27 @@ function openBrowser(url: string, ctx: CommandContext): void {
   child.unref();
 }
 
+/** --app-dir: a directory holding a build of the page (its index.html). */
+function builtAppDir(value: string, cwd: string): string {
+  const dir = requireReadableDir('--app-dir', value, cwd);
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw usageError('E_USAGE', `invalid value for --app-dir: ${JSON.stringify(value)} holds no index.html (allowed: a directory holding a \`vite build\` of @tfbricks/studio)`);
+  }
+  return dir;
+}
+
 /** `tfbricks studio`: serve the page (and the archives of --data-dir) until interrupted. */
 export async function studioCommand(ctx: CommandContext): Promise<number> {
   const { io, opts } = ctx;
   const port = typeof opts.port === 'string' ? parseInteger('--port', opts.port, 0, 65535) : 5173;
   const host = typeof opts.host === 'string' ? parseNonEmpty('--host', opts.host, 'an address such as 127.0.0.1, 0.0.0.0 or ::1') : '127.0.0.1';
   const dataDir = typeof opts.dataDir === 'string' ? requireReadableDir('--data-dir', opts.dataDir, io.cwd) : undefined;
-  const appDir = studioAppDir();
+  const appDir = typeof opts.appDir === 'string' ? builtAppDir(opts.appDir, io.cwd) : studioAppDir();
   const server = await startStudioServer({ appDir, dataDir, host, port });
   println(io.stdout, `tfbricks studio: ${server.url}`);
   if (dataDir) {
     const archives = listArchives(dataDir);
-    println(io.stdout, `data: ${dataDir} (${archives.length ? archives.map((a) => a.name).join(', ') : 'no .tar.gz archives yet'})`);
+    println(io.stdout, `data: ${dataDir} (${archives.length ? archives.map((a) => a.name).join(', ') : 'no .tar.gz archives or cifar-10-batches-bin / cifar-100-binary folders yet'})`);
   }
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     println(io.stderr, 'tfbricks: note: browsers allow WebGPU only on localhost or https; from other machines the page offers the cpu backend');

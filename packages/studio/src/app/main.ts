@@ -90,14 +90,14 @@ async function loadBlob(blob: Blob, name: string, fromStorage = false): Promise<
 }
 let pendingArchive: { name: string; dataset: DatasetName; labelMode?: 'fine' | 'coarse'; blob: Blob } | undefined;
 
-async function loadUrl(url: string, label = url): Promise<void> {
+async function loadUrl(url: string, label = url, name?: string): Promise<void> {
   show($('data-error'), undefined);
   $('data-status').textContent = `Downloading ${label}…`;
   try {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`${label}: HTTP ${res.status} ${res.statusText}`);
     const blob = await res.blob();
-    await loadBlob(blob, decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'archive.tar.gz'));
+    await loadBlob(blob, name ?? (decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'archive.tar.gz')));
   } catch (error) {
     $('data-status').textContent = 'No dataset loaded.';
     show($('data-error'), `Cannot download ${label}: ${(error as Error).message}`);
@@ -123,18 +123,21 @@ async function listServerFiles(): Promise<void> {
   try {
     const res = await fetch('./data/index.json', { cache: 'no-store' });
     if (!res.ok) return;
-    const { files } = (await res.json()) as { files: { name: string; size: number; url: string }[] };
+    const { files } = (await res.json()) as { files: { name: string; size: number; url: string; kind?: 'archive' | 'folder' }[] };
     if (!files.length) return;
     const box = $('server-files');
     box.hidden = false;
     box.replaceChildren(document.createTextNode('From the data folder: '));
     for (const f of files) {
       const b = document.createElement('button');
-      b.textContent = `${f.name} (${fmtBytes(f.size)})`;
+      // An extracted official folder comes as a .tar.gz the server makes: the same checks as an
+      // archive; the page names it by the folder.
+      const name = f.kind === 'folder' ? `${f.name.replace(/\.tar\.gz$/, '')}/` : f.name;
+      b.textContent = `${name} (${f.kind === 'folder' ? 'folder, ' : ''}${fmtBytes(f.size)})`;
       b.dataset.testid = `server-file-${f.name}`;
       b.addEventListener('click', () => {
         if (/cifar-100/i.test(f.name) && datasetChoice().dataset === 'cifar10') $<HTMLSelectElement>('dataset').value = 'cifar100:fine';
-        void loadUrl(f.url, f.name);
+        void loadUrl(f.url, name, name);
       });
       box.append(b);
     }

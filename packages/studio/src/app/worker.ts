@@ -116,6 +116,7 @@ class StudioCallback implements Callback {
   private imagesThisEpoch = 0;
   private lastPost = 0;
   private logEvery = 1;
+  private steps = 1;
   private trainSeconds = 0;
 
   constructor(
@@ -132,11 +133,14 @@ class StudioCallback implements Callback {
   onTrainBegin(ctx: TrainingContext): void {
     // Batch logs are a GPU→CPU read; a few per epoch draw the batch curve without stalling the GPU.
     this.logEvery = Math.max(1, Math.ceil(ctx.params.steps / 4));
+    this.steps = ctx.params.steps;
     post({ type: 'started', epochs: ctx.params.epochs, initialEpoch: ctx.epoch, steps: ctx.params.steps, samples: ctx.params.samples, history: ctx.history });
   }
 
   needsBatchLogs(globalStep: number): boolean {
-    return globalStep % this.logEvery === 0;
+    // The epoch's last batch is always read back: the epoch's training time (images/s) then
+    // ends when the device has finished it, not when it was queued.
+    return globalStep % this.logEvery === 0 || (globalStep + 1) % this.steps === 0;
   }
 
   onEpochBegin(): void {
@@ -175,7 +179,12 @@ class StudioCallback implements Callback {
   }
 
   async onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainingContext): Promise<void> {
+    // The one validation pass of the epoch (fit is given no validation source): loss, accuracy
+    // and the confusion matrix from the same sums. Its val_loss / val_acc join the epoch's
+    // logs here, before the checkpoint captures them and fit adds them to the history.
     const result = await evaluate(ctx.model, this.test, { batchSize: Math.max(this.config.batchSize, 64) });
+    logs.val_loss = result.loss;
+    logs.val_acc = result.accuracy;
     const shown = take(this.test, PREDICTION_IMAGES);
     const p = await predict(ctx.model, shown.images, { batchSize: PREDICTION_IMAGES });
     this.confusionHistory.push(result.confusionMatrix);
@@ -245,7 +254,6 @@ async function train(message: Extract<ToWorker, { type: 'train' }>): Promise<voi
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
     train: { ...trainSplit, imageShape: [32, 32, 3] },
-    validation: { ...test, imageShape: [32, 32, 3] },
     epochs: config.epochs,
     batchSize: config.batchSize,
     seed: config.seed,
