@@ -1,4 +1,3 @@
-import * as tfc from '@tensorflow/tfjs-core';
 import type { BackendPlugin, DeviceInfo } from './backend';
 import { TfbricksError, errorMessage, isTfbricksError } from './errors';
 
@@ -62,8 +61,20 @@ export interface BackendRegistry {
 
 const AUTO = 'auto';
 
+/**
+ * `@tensorflow/tfjs-core` itself, loaded on the first `setBackend` (never at import: a CLI's
+ * `--version` and `--help` and a page that only lists plugins do not pay for loading tfjs).
+ * `getBackend` is only asked after a `setBackend`, so it answers from the loaded module.
+ */
 function defaultEngine(): TfEngine {
-  return { setBackend: (name) => tfc.setBackend(name), getBackend: () => tfc.getBackend() };
+  let tfc: typeof import('@tensorflow/tfjs-core') | undefined;
+  return {
+    async setBackend(name) {
+      tfc ??= await import('@tensorflow/tfjs-core');
+      return tfc.setBackend(name);
+    },
+    getBackend: () => tfc?.getBackend(),
+  };
 }
 
 function validateName(value: string, what: string): string {
