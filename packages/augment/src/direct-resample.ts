@@ -4,7 +4,9 @@ import { type ImageGeometry, clampIndex, forEachSourceCoordinate } from './sampl
 /**
  * The CPU fast path: the same per-pixel computation as `planSampling` (same float64
  * coordinates in scipy's order, same mapping and weights), but accumulating straight into
- * the output instead of writing a plan. `x` is the NHWC batch's data.
+ * the output instead of writing a plan. `x` is NHWC data: the batch itself, or with
+ * `sourceImages` a larger array from which output image `b` reads image `sourceImages[b]`
+ * (so `flow()` resamples its batch straight out of the source, without copying rows).
  */
 export function resampleDirect(
   x: Float32Array,
@@ -15,6 +17,7 @@ export function resampleDirect(
   order: InterpolationOrder,
   mode: FillMode,
   cval: number,
+  sourceImages?: ArrayLike<number>,
 ): Float32Array {
   const out = new Float32Array(geometries.length * h * w * c);
   forEachSourceCoordinate(geometries, h, w, mode, (pixel, base, r, cc) => {
@@ -48,6 +51,6 @@ export function resampleDirect(
     for (let ch = 0; ch < c; ch++) {
       out[o + ch] = w00 * x[s00 + ch] + w01 * x[s01 + ch] + w10 * x[s10 + ch] + w11 * x[s11 + ch];
     }
-  });
+  }, sourceImages);
   return out;
 }

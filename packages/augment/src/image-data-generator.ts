@@ -5,7 +5,7 @@ import { FlowDataset, type FlowOptions } from './flow';
 import { type DirectoryFlow, type FlowFromDirectoryOptions, flowFromDirectory } from './directory-flow';
 import type { TransformParams } from './keras-matrix';
 import { type ParsedShift, type ShiftRange, drawShift, parseNonNegative, parsePair, parseShiftRange, parseZoomRange } from './ranges';
-import { asBatch, transformBatch } from './transform';
+import { type HostImages, asBatch, transformBatch, transformRows } from './transform';
 import { zcaPrincipalComponents } from './zca';
 
 /** Keras' `ImageDataGenerator` arguments, camelCase, with Keras' defaults. */
@@ -378,6 +378,27 @@ export class ImageDataGenerator implements Augmentation {
     }
     return tf.tidy(() => {
       const t = this.randomTransform(images, options.seed);
+      return this.standardizes() ? this.standardize(t) : t;
+    });
+  }
+
+  /**
+   * {@link apply} of the batch `rows` of `source` (NHWC float32 values in host memory), with
+   * the geometric step computed in JS on the CPU straight from `source`; the same draws and
+   * numbers as `apply(gather(source, rows), options)`. The batch is a tensor on the active
+   * backend. This is `flow()`'s path where the CPU outruns the backend (`transformOn`).
+   */
+  applyToRows(source: HostImages, rows: Int32Array, options: AugmentOptions): tf.Tensor4D {
+    if (!options || !Number.isInteger(options.seed)) {
+      throw usageError('E_AUGMENT_OPTION', `applyToRows options.seed must be an integer; got ${JSON.stringify(options?.seed)}`);
+    }
+    const [, h, w, c] = source.shape;
+    if (!(source.values instanceof Float32Array) || source.values.length !== source.shape.reduce((a, b) => a * b, 1)) {
+      throw usageError('E_AUGMENT_INPUT', `applyToRows source must hold float32 values for shape [${source.shape.join(', ')}]; got ${source.values?.length} values`);
+    }
+    return tf.tidy(() => {
+      const params = this.getRandomTransform([rows.length, h, w, c], options.seed) as unknown as TransformParams[];
+      const t = transformRows(source, rows, params, this);
       return this.standardizes() ? this.standardize(t) : t;
     });
   }

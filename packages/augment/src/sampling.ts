@@ -27,7 +27,8 @@ export interface SamplingPlan {
  * (`icoor = sum(out_coord * row) + shift`), with the fill mode applied; flips after the
  * affine step are folded in as output permutations. `r` or `c` is NaN where scipy reads
  * `cval`. `pixel` is the flat output pixel index (`b*h*w + i*w + j`), `base` the flat index
- * of that image's first pixel.
+ * of the source image's first pixel: image `sourceImages[b]` of the source when given (a
+ * batch cut from a larger array without copying it), else image `b`.
  */
 export function forEachSourceCoordinate(
   geometries: readonly ImageGeometry[],
@@ -35,6 +36,7 @@ export function forEachSourceCoordinate(
   w: number,
   mode: FillMode,
   visit: (pixel: number, base: number, r: number, c: number) => void,
+  sourceImages?: ArrayLike<number>,
 ): void {
   const hw = h * w;
   const colR = new Float64Array(w);
@@ -43,7 +45,8 @@ export function forEachSourceCoordinate(
     const g = geometries[img];
     const m = g.map ?? { a00: 1, a01: 0, a10: 0, a11: 1, o0: 0, o1: 0 };
     const mapped = g.map !== null;
-    const base = img * hw;
+    const out = img * hw;
+    const base = (sourceImages ? sourceImages[img]! : img) * hw;
     for (let j = 0; j < w; j++) {
       const sj = g.flipHorizontal ? w - 1 - j : j;
       colR[j] = sj * m.a01;
@@ -60,7 +63,7 @@ export function forEachSourceCoordinate(
           if (!(r >= 0 && r <= h - 1)) r = mapCoordinate(r, h, mode);
           if (!(c >= 0 && c <= w - 1)) c = mapCoordinate(c, w, mode);
         }
-        visit(base + i * w + j, base, r, c);
+        visit(out + i * w + j, base, r, c);
       }
     }
   }

@@ -1,3 +1,4 @@
+import { recordActivatedBackend } from './active-backend';
 import type { BackendPlugin, DeviceInfo } from './backend';
 import { TfbricksError, errorMessage, isTfbricksError } from './errors';
 
@@ -126,7 +127,8 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
     );
   }
 
-  async function activate(plugin: BackendPlugin): Promise<string | undefined> {
+  /** Switch tfjs to the plugin's backend; a reason on failure. Records the device (see `activatedBackend`). */
+  async function activate(plugin: BackendPlugin, device: DeviceInfo): Promise<string | undefined> {
     let switched: boolean;
     try {
       switched = await engine.setBackend(plugin.tfjsBackend);
@@ -138,6 +140,7 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
     if (active !== plugin.tfjsBackend) {
       return `tfjs reports backend "${active}" after switching to "${plugin.tfjsBackend}"`;
     }
+    recordActivatedBackend({ name: plugin.name, tfjsBackend: plugin.tfjsBackend, capabilities: plugin.capabilities, device });
     return undefined;
   }
 
@@ -154,7 +157,7 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
         details: { name },
       });
     }
-    const failure = await activate(plugin);
+    const failure = await activate(plugin, outcome.device);
     if (failure) {
       throw new TfbricksError('E_BACKEND_SWITCH', `backend "${name}" (requested by ${from}) initialised but could not be activated: ${failure}`, {
         hint: 'this usually means the tfjs backend package failed to create its device; see the message above',
@@ -196,7 +199,7 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
         preferred = { over: plugin.name, plugin: faster };
         continue;
       }
-      const failure = await activate(plugin);
+      const failure = await activate(plugin, outcome.device);
       if (failure) {
         passedOver.push({ name: plugin.name, reason: failure });
         continue;
