@@ -22,25 +22,28 @@ export interface SamplingPlan {
 }
 
 /**
- * Visits every output pixel of a whole NHWC batch with the source coordinate that
- * scipy.ndimage.affine_transform reads for it: float64, in scipy's order of operations
- * (`icoor = sum(out_coord * row) + shift`), with the fill mode applied; flips after the
- * affine step are folded in as output permutations. `r` or `c` is NaN where scipy reads
- * `cval`. `pixel` is the flat output pixel index (`b*h*w + i*w + j`), `base` the flat index
- * of the source image's first pixel: image `sourceImages[b]` of the source when given (a
- * batch cut from a larger array without copying it), else image `b`.
+ * Visits every output row of a whole NHWC batch with the source coordinates that
+ * scipy.ndimage.affine_transform reads for its pixels: float64, in scipy's order of operations
+ * (`icoor = sum(out_coord * row) + shift`), with the fill mode applied; flips after the affine
+ * step are folded in as output permutations. `r[j]` or `c[j]` is NaN where scipy reads `cval`.
+ * `pixel` is the flat index of the row's first output pixel (`b*h*w + i*w`), `base` the flat
+ * index of the source image's first pixel: image `sourceImages[b]` of the source when given (a
+ * batch cut from a larger array without copying it), else image `b`. `r` and `c` (length `w`)
+ * are reused from row to row. One call per row keeps the per-pixel loop in the caller.
  */
-export function forEachSourceCoordinate(
+export function forEachSourceRow(
   geometries: readonly ImageGeometry[],
   h: number,
   w: number,
   mode: FillMode,
-  visit: (pixel: number, base: number, r: number, c: number) => void,
+  visit: (pixel: number, base: number, r: Float64Array, c: Float64Array) => void,
   sourceImages?: ArrayLike<number>,
 ): void {
   const hw = h * w;
   const colR = new Float64Array(w);
   const colC = new Float64Array(w);
+  const rs = new Float64Array(w);
+  const cs = new Float64Array(w);
   for (let img = 0; img < geometries.length; img++) {
     const g = geometries[img];
     const m = g.map ?? { a00: 1, a01: 0, a10: 0, a11: 1, o0: 0, o1: 0 };
@@ -63,10 +66,25 @@ export function forEachSourceCoordinate(
           if (!(r >= 0 && r <= h - 1)) r = mapCoordinate(r, h, mode);
           if (!(c >= 0 && c <= w - 1)) c = mapCoordinate(c, w, mode);
         }
-        visit(out + i * w + j, base, r, c);
+        rs[j] = r;
+        cs[j] = c;
       }
+      visit(out + i * w, base, rs, cs);
     }
   }
+}
+
+/** {@link forEachSourceRow}, one call per output pixel (`pixel` its flat index). */
+export function forEachSourceCoordinate(
+  geometries: readonly ImageGeometry[],
+  h: number,
+  w: number,
+  mode: FillMode,
+  visit: (pixel: number, base: number, r: number, c: number) => void,
+): void {
+  forEachSourceRow(geometries, h, w, mode, (pixel, base, rs, cs) => {
+    for (let j = 0; j < w; j++) visit(pixel + j, base, rs[j]!, cs[j]!);
+  });
 }
 
 /**
