@@ -6,8 +6,9 @@
 //   read back: images and labels read to the CPU (as Keras hands out numpy arrays);
 //   consumed:  one small op on the backend (sum of images + sum of labels) whose scalar is read,
 //              so a batch handed out as an upload pays the upload (data() alone would not).
-// Also per backend: the transform alone (apply() on one fixed batch, read back) and, on webgpu,
-// flow() with transformOn 'backend' (the GPU kernel) for comparison with 'auto'.
+// Also per backend: the transform alone (apply() on one fixed batch, read back), the consumer
+// alone (the 'consumed' step on fresh host batches, no flow()) and, on webgpu, flow() with
+// transformOn 'backend' (the GPU kernel) for comparison with 'auto'.
 // Run after a build, under the bench lock:
 //   flock /tmp/tfbricks-bench.lock node bench/flow.mjs
 // env: BENCH_IMAGES, BENCH_ROUNDS=3, BENCH_PYTHON, BENCH_BACKENDS=cpu,wasm,webgpu.
@@ -106,6 +107,17 @@ async function tfbricks(backend, seed) {
     o.dispose();
   }
   out.applyOnly = (batches * 32) / ((performance.now() - t2) / 1000);
+  // The consumer alone: the 'consumed' step on a fresh batch made from host values (no flow(),
+  // no augmentation) -- what handing a host batch to the backend costs (upload, sum, read).
+  const hostX = pixels.subarray(0, 32 * 3072);
+  const hostY = new Float32Array(320).fill(0.1);
+  const t3 = performance.now();
+  for (let i = 0; i < batches; i++) {
+    const b = { xs: tf.tensor4d(hostX, [32, 32, 32, 3]), ys: tf.tensor2d(hostY, [32, 10]) };
+    await consume(b);
+    tf.dispose([b.xs, b.ys]);
+  }
+  out.consumerOnly = (batches * 32) / ((performance.now() - t3) / 1000);
   tf.dispose([x, y, fixed]);
   return out;
 }
@@ -131,10 +143,10 @@ console.log(
 );
 for (const b of backends) console.log(`- ${b}: ${devices[b]}; flow() auto took the ${rows[0][b].auto.path} path`);
 console.log('\nimages/s; × = flow() / Keras flow in the same round; load = 1-min load average before/after the round');
-console.log(`| round | load | Keras flow | ${backends.map((b) => `${b} read back | × | ${b} consumed | × | ${b} transform alone`).join(' | ')} |`);
-console.log(`| ---: | ---: | ---: | ${backends.map(() => '---: | ---: | ---: | ---: | ---:').join(' | ')} |`);
+console.log(`| round | load | Keras flow | ${backends.map((b) => `${b} read back | × | ${b} consumed | × | ${b} transform alone | ${b} consumer alone`).join(' | ')} |`);
+console.log(`| ---: | ---: | ---: | ${backends.map(() => '---: | ---: | ---: | ---: | ---: | ---:').join(' | ')} |`);
 for (const r of rows) {
-  const cells = backends.map((b) => `${f(r[b].auto.readBack)} | ${x(r[b].auto.readBack, r.keras)} | ${f(r[b].auto.consumed)} | ${x(r[b].auto.consumed, r.keras)} | ${f(r[b].applyOnly)}`);
+  const cells = backends.map((b) => `${f(r[b].auto.readBack)} | ${x(r[b].auto.readBack, r.keras)} | ${f(r[b].auto.consumed)} | ${x(r[b].auto.consumed, r.keras)} | ${f(r[b].applyOnly)} | ${f(r[b].consumerOnly)}`);
   console.log(`| ${r.round} | ${r.load.toFixed(1)}/${r.loadAfter.toFixed(1)} | ${f(r.keras)} | ${cells.join(' | ')} |`);
 }
 if (backends.includes('webgpu')) {
