@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { usageError } from '@tfbricks/core';
 import { DIRECT_BACKENDS } from './resample-kernels';
 
 export type HostValues = Float32Array | Int32Array | Uint8Array;
@@ -6,8 +7,8 @@ export type HostValues = Float32Array | Int32Array | Uint8Array;
 /**
  * Rows of a tensor along axis 0 (`tf.gather(t, rows)`), for building batches. Where the
  * tensor's values are on the host, the rows are copied straight out of them into the batch's
- * values: on the cpu backend `dataSync()` is the backend's own array (no copy), on wasm one
- * synchronous copy out of the heap, elsewhere {@link load} downloads them once.
+ * values, read once: on the cpu backend `dataSync()` is the backend's own array (no copy), on
+ * wasm one synchronous copy out of the heap, elsewhere {@link load} downloads them.
  * tfjs-backend-cpu's gather walks every element through index arithmetic and tops out near
  * 1,000 CIFAR images/s; a GPU gather costs a dispatch per batch, and reading its labels back a
  * GPU round trip, where host rows cost neither.
@@ -32,10 +33,10 @@ export class RowTaker {
    * copied once). Undefined otherwise (call `load()` first).
    */
   hostValues(): HostValues | undefined {
+    if (this.tensor.isDisposed) throw usageError('E_AUGMENT_INPUT', 'flow: x or y was disposed while the flow still uses it');
     if (this.host || !this.copyable) return this.host;
-    const backend = tf.getBackend();
-    if (backend === 'cpu') return this.tensor.dataSync() as HostValues;
-    if (DIRECT_BACKENDS.includes(backend)) this.host = this.tensor.dataSync() as HostValues;
+    // Read once, then kept (a tensor's values never change; on cpu this is the backend's own array).
+    if (DIRECT_BACKENDS.includes(tf.getBackend())) this.host = this.tensor.dataSync() as HostValues;
     return this.host;
   }
 

@@ -88,7 +88,11 @@ describe("flow() transformOn: the CPU path and the backend's kernel", () => {
     await useBackend('cpu');
     const { x, y } = makeData();
     expect(() => new ImageDataGenerator().flow(x, y, { transformOn: 'gpu' as never })).toThrow(/transformOn must be one of 'auto', 'backend', 'cpu'; got "gpu"/);
+    // The host copy is kept between batches, but never outlives the tensor it was read from.
+    const flow = new ImageDataGenerator(SETTINGS.tutorial).flow(x, y, { batchSize: 8 });
+    tf.dispose(flow.batch(0, 0) as never);
     tf.dispose([x, y]);
+    expect(() => flow.batch(0, 1)).toThrow(/x or y was disposed while the flow still uses it/);
   });
 
   it('auto: the CPU on cpu/wasm and on a software GPU adapter, the backend on a hardware GPU', () => {
