@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng, activatedBackend, isSoftwareGpu, usageError } from '@tfbricks/core';
 import { DIRECT_BACKENDS } from './resample-kernels';
 import { RowTaker } from './take-rows';
-import type { HostImages } from './transform';
+import type { HostImages, ResampledRows } from './transform';
 
 export interface FlowOptions {
   /** Default 32. */
@@ -27,6 +27,13 @@ export interface FlowOptions {
    *   backend set without the registry counts as hardware unless it is `cpu` or `wasm`.
    */
   transformOn?: TransformOn;
+  /**
+   * `iterator()` only, where the transform runs on the CPU: while the consumer works on batch
+   * `i` (e.g. waits for the device), compute the CPU part of batch `i + 1` (default true).
+   * Only host values are made ahead, never tensors, so an abandoned iterator holds no memory
+   * of tfjs' and the batches are the same either way.
+   */
+  prefetch?: boolean;
 }
 
 export type TransformOn = 'auto' | 'backend' | 'cpu';
@@ -48,8 +55,27 @@ export interface FlowBatch {
 export interface FlowSource {
   readonly validationSplit: number;
   apply(images: tf.Tensor4D, options: { seed: number }): tf.Tensor4D;
-  /** `apply` of the batch `rows` of host images, computed on the CPU (for `transformOn: 'cpu'`). */
-  applyToRows?(source: HostImages, rows: Int32Array, options: { seed: number }): tf.Tensor4D;
+  /**
+   * For `transformOn: 'cpu'`: `apply` of the batch `rows` of host images in two halves, the
+   * host one (pure JS: draws and resampling) and the device one (the batch tensor and the rest).
+   */
+  resampleRows?(source: HostImages, rows: Int32Array, options: { seed: number }): ResampledRows;
+  finishRows?(resampled: ResampledRows): tf.Tensor4D;
+}
+
+/** Runs `f` once pending I/O and timers had their turn: setImmediate in Node, a MessageChannel message in browsers. */
+function macrotask(f: () => void): void {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') {
+    g.setImmediate(f);
+    return;
+  }
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    f();
+  };
+  channel.port2.postMessage(null);
 }
 
 function mix(a: number, b: number): number {
@@ -80,6 +106,7 @@ export class FlowDataset {
   private readonly xRows: RowTaker;
   private readonly yRows: RowTaker | undefined;
   private readonly transformOn: TransformOn;
+  private readonly prefetch: boolean;
 
   constructor(
     private readonly source: FlowSource,
@@ -107,6 +134,10 @@ export class FlowDataset {
       throw usageError('E_AUGMENT_OPTION', `flow transformOn must be one of ${TRANSFORM_ON.map((v) => `'${v}'`).join(', ')}; got ${JSON.stringify(options.transformOn)}`);
     }
     this.transformOn = options.transformOn ?? 'auto';
+    if (options.prefetch !== undefined && typeof options.prefetch !== 'boolean') {
+      throw usageError('E_AUGMENT_OPTION', `flow prefetch must be true or false; got ${JSON.stringify(options.prefetch)}`);
+    }
+    this.prefetch = options.prefetch ?? true;
     const n = x.shape[0];
     let start = 0;
     let count = n;
@@ -145,19 +176,51 @@ export class FlowDataset {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) {
       throw usageError('E_AUGMENT_INPUT', `flow batch index must be an integer in [0, ${this.size}); got ${index}`);
     }
-    const rows = Int32Array.from(order.subarray(index * this.batchSize, Math.min(this.length, (index + 1) * this.batchSize)), (v) => v + this.start);
-    const seed = mix(mix(this.baseSeed, epoch), index + 1);
+    return this.finish(epoch, index, order, this.resample(epoch, index, order));
+  }
+
+  private rowsOf(index: number, order: Uint32Array): Int32Array {
+    return Int32Array.from(order.subarray(index * this.batchSize, Math.min(this.length, (index + 1) * this.batchSize)), (v) => v + this.start);
+  }
+
+  private seedOf(epoch: number, index: number): number {
+    return mix(mix(this.baseSeed, epoch), index + 1);
+  }
+
+  /** The host half of a batch on the CPU path (pure JS), or undefined on the backend path. */
+  private resample(epoch: number, index: number, order: Uint32Array): ResampledRows | undefined {
     const host = this.hostSource();
+    return host ? this.source.resampleRows!(host, this.rowsOf(index, order), { seed: this.seedOf(epoch, index) }) : undefined;
+  }
+
+  /** The batch's tensors: from the host half when given, else on the backend. */
+  private finish(epoch: number, index: number, order: Uint32Array, resampled: ResampledRows | undefined): FlowBatch {
+    const rows = this.rowsOf(index, order);
     return tf.tidy(() => {
-      const xs = host ? this.source.applyToRows!(host, rows, { seed }) : this.source.apply(this.xRows.take(rows) as tf.Tensor4D, { seed });
+      const xs = resampled ? this.source.finishRows!(resampled) : this.source.apply(this.xRows.take(rows) as tf.Tensor4D, { seed: this.seedOf(epoch, index) });
       return this.yRows ? { xs, ys: this.yRows.take(rows) } : { xs };
     });
+  }
+
+  /** {@link resample} of a later batch, in a macrotask (so after the consumer's synchronous work). */
+  private resampleLater(epoch: number, index: number, order: Uint32Array): Promise<ResampledRows | undefined> {
+    const pending = new Promise<ResampledRows | undefined>((resolve, reject) =>
+      macrotask(() => {
+        try {
+          resolve(this.resample(epoch, index, order));
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
+    pending.catch(() => undefined); // an abandoned iterator's failure is not an unhandled rejection
+    return pending;
   }
 
   /** `x` in host memory when the next batch's geometric step runs on the CPU, else undefined. */
   private hostSource(): HostImages | undefined {
     if (this.transformOn === 'backend' || (this.transformOn === 'auto' && !cpuTransformPreferred(tf.getBackend()))) return undefined;
-    const values = this.source.applyToRows && this.x.dtype === 'float32' ? this.xRows.hostValues() : undefined;
+    const values = this.source.resampleRows && this.source.finishRows && this.x.dtype === 'float32' ? this.xRows.hostValues() : undefined;
     if (!values) {
       if (this.transformOn === 'auto') return undefined;
       throw usageError(
@@ -198,11 +261,26 @@ export class FlowDataset {
   /**
    * tfjs Dataset protocol: a fresh, reshuffled epoch per call. Off the cpu backend the first
    * call downloads `x` and `y` once ({@link load}), so batches are cut from host memory (as
-   * Keras' flow does from its numpy array) instead of gathered on the device.
+   * Keras' flow does from its numpy array) instead of gathered on the device. On the CPU path
+   * it computes the next batch's host half while the consumer works (`prefetch`).
    */
   async iterator(): Promise<{ next(): Promise<IteratorResult<FlowBatch>> }> {
     await this.load();
-    const it = this[Symbol.iterator]();
-    return { next: async () => it.next() as IteratorResult<FlowBatch> };
+    const epoch = this.epoch++;
+    const order = this.order(epoch);
+    let next = 0;
+    let ahead: { index: number; resampled: Promise<ResampledRows | undefined> } | undefined;
+    return {
+      next: async (): Promise<IteratorResult<FlowBatch>> => {
+        if (next >= this.size) return { done: true, value: undefined };
+        const index = next++;
+        const pending = ahead?.index === index ? ahead.resampled : undefined;
+        ahead = undefined;
+        const resampled = pending ? await pending : this.resample(epoch, index, order);
+        const batch = this.finish(epoch, index, order, resampled);
+        if (this.prefetch && resampled && next < this.size) ahead = { index: next, resampled: this.resampleLater(epoch, next, order) };
+        return { done: false, value: batch };
+      },
+    };
   }
 }

@@ -88,28 +88,38 @@ export interface HostImages {
   shape: readonly [number, number, number, number];
 }
 
+/** The host half of a batch cut from host images: the resampled values, no tensor yet. */
+export interface ResampledRows {
+  values: Float32Array;
+  shape: [number, number, number, number];
+  params: readonly TransformParams[];
+}
+
 /**
- * {@link transformBatch} of the batch `rows` of `source`, with the geometric step computed in
- * JS on the host straight from `source` (no row copy, no plan, no GPU dispatch) and the result
- * handed out as a tensor on the active backend (an upload off the cpu backend). The same
- * numbers as `transformBatch(gather(source, rows), ...)` on the cpu backend.
+ * The geometric step of the batch `rows` of `source`, in JS on the host straight from
+ * `source` (no row copy, no plan, no GPU dispatch, no tensor): pure computation, so it can run
+ * ahead of the consumer (see `flow()`'s prefetch). {@link finishRows} makes the batch tensor;
+ * together they are `transformBatch(gather(source, rows), params)` (the same numbers as on cpu).
  */
-export function transformRows(source: HostImages, rows: Int32Array, params: readonly TransformParams[], settings: ResampleSettings): tf.Tensor4D {
+export function resampleRows(source: HostImages, rows: Int32Array, params: readonly TransformParams[], settings: ResampleSettings): ResampledRows {
   const [n, h, w, c] = source.shape;
   checkCount(params, rows.length);
   for (const r of rows) {
-    if (!(r >= 0 && r < n)) throw usageError('E_AUGMENT_INPUT', `transformRows: row ${r} is outside the source's ${n} images`);
+    if (!(r >= 0 && r < n)) throw usageError('E_AUGMENT_INPUT', `resampleRows: row ${r} is outside the source's ${n} images`);
   }
-  return tf.tidy(() => {
-    const geometries = geometriesOf(params, h, w);
-    const size = h * w * c;
-    let values: Float32Array;
-    if (geometries.some(moves)) {
-      values = resampleDirect(source.values, geometries, h, w, c, orderFor(geometries, settings), settings.fillMode, settings.cval, rows);
-    } else {
-      values = new Float32Array(rows.length * size);
-      for (let i = 0; i < rows.length; i++) values.set(source.values.subarray(rows[i]! * size, (rows[i]! + 1) * size), i * size);
-    }
-    return applyColour(tf.tensor4d(values, [rows.length, h, w, c]), params);
-  });
+  const geometries = geometriesOf(params, h, w);
+  const size = h * w * c;
+  let values: Float32Array;
+  if (geometries.some(moves)) {
+    values = resampleDirect(source.values, geometries, h, w, c, orderFor(geometries, settings), settings.fillMode, settings.cval, rows);
+  } else {
+    values = new Float32Array(rows.length * size);
+    for (let i = 0; i < rows.length; i++) values.set(source.values.subarray(rows[i]! * size, (rows[i]! + 1) * size), i * size);
+  }
+  return { values, shape: [rows.length, h, w, c], params };
+}
+
+/** The device half: the batch as a tensor on the active backend (an upload off cpu), then channel shift and brightness. */
+export function finishRows(r: ResampledRows): tf.Tensor4D {
+  return tf.tidy(() => applyColour(tf.tensor4d(r.values, r.shape), r.params));
 }

@@ -176,4 +176,31 @@ describe("flow() transformOn: the CPU path and the backend's kernel", () => {
     }
     tf.dispose([x, y]);
   });
+
+  it('prefetch: the same batches with and without it; an abandoned iterator holds no tensors; bad values are refused', async () => {
+    await useBackend('cpu');
+    const { x, y } = makeData();
+    const gen = new ImageDataGenerator(SETTINGS.everything);
+    expect(() => gen.flow(x, y, { prefetch: 'yes' as never })).toThrow(/prefetch must be true or false; got "yes"/);
+    const epochValues = async (prefetch: boolean) => {
+      const it = await gen.flow(x, y, { batchSize: 8, seed: 5, prefetch }).iterator();
+      const out: number[][] = [];
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        // Let the prefetch run before this batch is consumed, as a consumer waiting for a device does.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        out.push(Array.from(await r.value.xs.data()), Array.from(await r.value.ys!.data()));
+        tf.dispose([r.value.xs, r.value.ys!]);
+      }
+      return out;
+    };
+    const withPrefetch = await epochValues(true);
+    expect(withPrefetch).toEqual(await epochValues(false));
+    const before = tf.memory().numTensors;
+    const it = await gen.flow(x, y, { batchSize: 8, seed: 5 }).iterator();
+    const first = (await it.next()).value as { xs: tf.Tensor; ys: tf.Tensor };
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the next batch's host half is done by now
+    tf.dispose([first.xs, first.ys]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
+  });
 });
