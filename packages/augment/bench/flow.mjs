@@ -8,7 +8,7 @@
 //              so a batch handed out as an upload pays the upload (data() alone would not).
 // Also per backend: the transform alone (apply() on one fixed batch, read back), the consumer
 // alone (the 'consumed' step on fresh host batches, no flow()) and, on webgpu, flow() with
-// transformOn 'backend' (the GPU kernel) for comparison with 'auto'.
+// prefetch off and with transformOn 'backend' (the GPU kernel) for comparison with the default.
 // Each flow() is loaded once (x and y to the host; timed apart) and warmed up; the epochs timed
 // are steady-state ones, as from the second epoch of a training run.
 // Run after a build, under the bench lock:
@@ -83,11 +83,11 @@ async function tfbricks(backend, seed) {
   devices[backend] = resolved.device.description;
   const x = tf.tensor4d(pixels, [n, 32, 32, 3]);
   const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
-  const variants = [['auto', undefined]];
-  if (backend === 'webgpu') variants.push(['backend', 'backend']);
+  const variants = [['auto', {}]];
+  if (backend === 'webgpu') variants.push(['noPrefetch', { prefetch: false }], ['backend', { transformOn: 'backend' }]);
   const out = {};
-  for (const [name, transformOn] of variants) {
-    const flow = generator.flow(x, y, { batchSize: 32, seed, transformOn });
+  for (const [name, options] of variants) {
+    const flow = generator.flow(x, y, { batchSize: 32, seed, ...options });
     // The one-time download of x and y (iterator() does it on its first call; a no-op on cpu).
     const t0 = performance.now();
     await flow.load();
@@ -159,12 +159,12 @@ for (const r of rows) {
   console.log(`| ${r.round} | ${r.load.toFixed(1)}/${r.loadAfter.toFixed(1)} | ${f(r.keras)} | ${cells.join(' | ')} |`);
 }
 if (backends.includes('webgpu')) {
-  console.log("\nwebgpu, transformOn 'backend' (the GPU resample kernel) in the same rounds:");
-  console.log('| round | read back | × Keras | consumed | × Keras |');
-  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  console.log("\nwebgpu in the same rounds: auto with prefetch off, and transformOn 'backend' (the GPU resample kernel):");
+  console.log('| round | no prefetch: read back | × Keras | no prefetch: consumed | × Keras | backend kernel: read back | × Keras | backend kernel: consumed | × Keras |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    const g = r.webgpu.backend;
-    console.log(`| ${r.round} | ${f(g.readBack)} | ${x(g.readBack, r.keras)} | ${f(g.consumed)} | ${x(g.consumed, r.keras)} |`);
+    const cells = [r.webgpu.noPrefetch, r.webgpu.backend].map((g) => `${f(g.readBack)} | ${x(g.readBack, r.keras)} | ${f(g.consumed)} | ${x(g.consumed, r.keras)}`);
+    console.log(`| ${r.round} | ${cells.join(' | ')} |`);
   }
 }
 process.exit(0);
