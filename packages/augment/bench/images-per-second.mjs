@@ -1,14 +1,16 @@
 // images/s of ImageDataGenerator for the seed tutorial's settings (rotation 10, shifts 0.2,
-// horizontal flip, batch 32, 32x32x3) on the cpu and webgpu backends.
+// horizontal flip, batch 32, 32x32x3) on the cpu, wasm and webgpu backends (on wasm also with
+// the composed gather path, setResampleKernelsEnabled(false): what wasm ran before its kernel).
 // Run: pnpm bench  (builds dist/ first). Optional: BENCH_BATCHES=200.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
+import { wasmBackend } from '@tfbricks/backend-wasm';
 import { webgpuBackend } from '@tfbricks/backend-webgpu';
 import { createBackendRegistry } from '@tfbricks/core';
-import { ImageDataGenerator, randomCropWithPadding } from '../dist/index.js';
+import { ImageDataGenerator, randomCropWithPadding, setResampleKernelsEnabled } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const batches = Number(process.env.BENCH_BATCHES ?? 150);
@@ -54,10 +56,10 @@ async function measure(name, aug, x) {
   return { name, readBack: (batches * batchSize) / readBack, pipelined: (batches * batchSize) / pipelined };
 }
 
-const registry = createBackendRegistry({ env: {} }).register(cpuBackend()).register(webgpuBackend());
+const registry = createBackendRegistry({ env: {} }).register(cpuBackend()).register(wasmBackend()).register(webgpuBackend());
 const { data, source } = images(batchSize);
 const rows = [];
-for (const backend of ['cpu', 'webgpu']) {
+for (const backend of ['cpu', 'wasm', 'webgpu']) {
   const outcome = await registry.init(backend);
   if (!outcome.ok) {
     rows.push(`| ${backend} | unavailable: ${outcome.reason} | | |`);
@@ -72,6 +74,12 @@ for (const backend of ['cpu', 'webgpu']) {
   ]) {
     const r = await measure(label, aug, x);
     rows.push(`| ${backend} | ${label} | ${Math.round(r.readBack)} | ${Math.round(r.pipelined)} |`);
+  }
+  if (backend === 'wasm') {
+    setResampleKernelsEnabled(false);
+    const r = await measure('composed', tutorial, x);
+    setResampleKernelsEnabled(true);
+    rows.push(`| wasm | ImageDataGenerator, composed gather path (before the wasm kernel) | ${Math.round(r.readBack)} | ${Math.round(r.pipelined)} |`);
   }
   x.dispose();
 }

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, usageError } from '@tfbricks/core';
+import { Rng, activatedBackend, isSoftwareGpu, usageError } from '@tfbricks/core';
+import { macrotask } from './macrotask';
+import { DIRECT_BACKENDS } from './resample-kernels';
 import { RowTaker } from './take-rows';
+import type { HostImages, ResampledRows } from './transform';
 
 export interface FlowOptions {
   /** Default 32. */
@@ -11,6 +14,38 @@ export interface FlowOptions {
   seed?: number;
   /** With the generator's `validationSplit`: Keras takes the FIRST `floor(n * split)` samples as validation. */
   subset?: 'training' | 'validation';
+  /**
+   * Where the augmentation's geometric step (the affine resample and flips) runs; every
+   * choice gives the same numbers (within 1e-5 of the WGSL kernel on webgpu) and hands out
+   * batches on the active backend.
+   * - `'cpu'`: in JS on the CPU, straight from the host copy of `x` (read in place on cpu,
+   *   copied once on wasm, downloaded once by `load()`/`iterator()` elsewhere), then uploaded.
+   * - `'backend'`: on the active backend (our resample kernel on webgpu, the gather ops
+   *   elsewhere), from rows of `x` cut on the host where they are there.
+   * - `'auto'` (default): `'cpu'` unless the active backend is a hardware GPU: on cpu and
+   *   wasm, and on a GPU backend whose device is a software adapter (lavapipe, SwiftShader,
+   *   WARP: the same CPU cores, emulating a GPU, run the GPU kernel several times slower than
+   *   the JS one), as the backend registry recorded it (core's `activatedBackend`). A tfjs
+   *   backend set without the registry counts as hardware unless it is `cpu` or `wasm`.
+   */
+  transformOn?: TransformOn;
+  /**
+   * `iterator()` only, where the transform runs on the CPU: while the consumer works on batch
+   * `i` (e.g. waits for the device), compute the CPU part of batch `i + 1` (default true).
+   * Only host values are made ahead, never tensors, so an abandoned iterator holds no memory
+   * of tfjs' and the batches are the same either way.
+   */
+  prefetch?: boolean;
+}
+
+export type TransformOn = 'auto' | 'backend' | 'cpu';
+const TRANSFORM_ON: readonly TransformOn[] = ['auto', 'backend', 'cpu'];
+
+/** Whether `auto` computes the geometric step on the CPU on tfjs backend `backend`. */
+export function cpuTransformPreferred(backend: string): boolean {
+  const info = activatedBackend(backend);
+  if (info) return !info.capabilities.gpu || isSoftwareGpu(info);
+  return DIRECT_BACKENDS.includes(backend);
 }
 
 export interface FlowBatch {
@@ -22,6 +57,12 @@ export interface FlowBatch {
 export interface FlowSource {
   readonly validationSplit: number;
   apply(images: tf.Tensor4D, options: { seed: number }): tf.Tensor4D;
+  /**
+   * For `transformOn: 'cpu'`: `apply` of the batch `rows` of host images in two halves, the
+   * host one (pure JS: draws and resampling) and the device one (the batch tensor and the rest).
+   */
+  resampleRows?(source: HostImages, rows: Int32Array, options: { seed: number }): ResampledRows;
+  finishRows?(resampled: ResampledRows): tf.Tensor4D;
 }
 
 function mix(a: number, b: number): number {
@@ -34,8 +75,10 @@ function mix(a: number, b: number): number {
 /**
  * Keras' NumpyArrayIterator as a tfjs Dataset-like object: `iterator()` starts a new
  * epoch (reshuffled when `shuffle`), `size` is the number of batches per epoch, so
- * `model.fitDataset(gen.flow(x, y), { epochs })` works directly. Batches are built with
- * one row copy (see `RowTaker`) and one batched augmentation call; the consumer owns (and disposes) them.
+ * `model.fitDataset(gen.flow(x, y), { epochs })` works directly. Batches are built from the
+ * host copy of `x`: resampled straight out of it on the CPU and uploaded, or (on a hardware
+ * GPU) with one row copy (see `RowTaker`) and one batched augmentation call on the backend;
+ * see {@link FlowOptions.transformOn}. The consumer owns (and disposes) them.
  */
 export class FlowDataset {
   /** Batches per epoch (the last one may be smaller). */
@@ -49,6 +92,8 @@ export class FlowDataset {
   private readonly shuffle: boolean;
   private readonly xRows: RowTaker;
   private readonly yRows: RowTaker | undefined;
+  private readonly transformOn: TransformOn;
+  private readonly prefetch: boolean;
 
   constructor(
     private readonly source: FlowSource,
@@ -72,6 +117,14 @@ export class FlowDataset {
     if (options.seed !== undefined && !Number.isInteger(options.seed)) {
       throw usageError('E_AUGMENT_OPTION', `flow seed must be an integer; got ${JSON.stringify(options.seed)}`);
     }
+    if (options.transformOn !== undefined && !TRANSFORM_ON.includes(options.transformOn)) {
+      throw usageError('E_AUGMENT_OPTION', `flow transformOn must be one of ${TRANSFORM_ON.map((v) => `'${v}'`).join(', ')}; got ${JSON.stringify(options.transformOn)}`);
+    }
+    this.transformOn = options.transformOn ?? 'auto';
+    if (options.prefetch !== undefined && typeof options.prefetch !== 'boolean') {
+      throw usageError('E_AUGMENT_OPTION', `flow prefetch must be true or false; got ${JSON.stringify(options.prefetch)}`);
+    }
+    this.prefetch = options.prefetch ?? true;
     const n = x.shape[0];
     let start = 0;
     let count = n;
@@ -110,12 +163,79 @@ export class FlowDataset {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) {
       throw usageError('E_AUGMENT_INPUT', `flow batch index must be an integer in [0, ${this.size}); got ${index}`);
     }
-    const rows = Int32Array.from(order.subarray(index * this.batchSize, Math.min(this.length, (index + 1) * this.batchSize)), (v) => v + this.start);
-    const seed = mix(mix(this.baseSeed, epoch), index + 1);
+    return this.finish(epoch, index, order, this.resample(epoch, index, order));
+  }
+
+  private rowsOf(index: number, order: Uint32Array): Int32Array {
+    return Int32Array.from(order.subarray(index * this.batchSize, Math.min(this.length, (index + 1) * this.batchSize)), (v) => v + this.start);
+  }
+
+  private seedOf(epoch: number, index: number): number {
+    return mix(mix(this.baseSeed, epoch), index + 1);
+  }
+
+  /** The host half of a batch on the CPU path (pure JS), or undefined on the backend path. */
+  private resample(epoch: number, index: number, order: Uint32Array): ResampledRows | undefined {
+    const host = this.hostSource();
+    return host ? this.source.resampleRows!(host, this.rowsOf(index, order), { seed: this.seedOf(epoch, index) }) : undefined;
+  }
+
+  /** The batch's tensors: from the host half when given, else on the backend. */
+  private finish(epoch: number, index: number, order: Uint32Array, resampled: ResampledRows | undefined): FlowBatch {
+    const rows = this.rowsOf(index, order);
     return tf.tidy(() => {
-      const xs = this.source.apply(this.xRows.take(rows) as tf.Tensor4D, { seed });
+      const xs = resampled ? this.source.finishRows!(resampled) : this.source.apply(this.xRows.take(rows) as tf.Tensor4D, { seed: this.seedOf(epoch, index) });
       return this.yRows ? { xs, ys: this.yRows.take(rows) } : { xs };
     });
+  }
+
+  /** {@link resample} of a later batch, in a macrotask (so after the consumer's synchronous work). */
+  private resampleLater(epoch: number, index: number, order: Uint32Array): Promise<ResampledRows | undefined> {
+    const pending = new Promise<ResampledRows | undefined>((resolve, reject) =>
+      macrotask(() => {
+        try {
+          resolve(this.resample(epoch, index, order));
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
+    pending.catch(() => undefined); // an abandoned iterator's failure is not an unhandled rejection
+    return pending;
+  }
+
+  /** `x` in host memory when the next batch's geometric step runs on the CPU, else undefined. */
+  private hostSource(): HostImages | undefined {
+    if (this.transformOn === 'backend' || (this.transformOn === 'auto' && !cpuTransformPreferred(tf.getBackend()))) return undefined;
+    const values = this.source.resampleRows && this.source.finishRows && this.x.dtype === 'float32' ? this.xRows.hostValues() : undefined;
+    if (!values) {
+      if (this.transformOn === 'auto') return undefined;
+      throw usageError(
+        'E_AUGMENT_OPTION',
+        `flow transformOn 'cpu' needs x (${this.x.dtype}) as float32 values in host memory; on the ${tf.getBackend()} backend they are not there yet`,
+        this.x.dtype === 'float32' ? 'call `await flow.load()` first (iterator() does), or use transformOn: \'backend\'' : 'pass x as float32',
+      );
+    }
+    const [n, h, w, c] = this.x.shape;
+    return { values: values as Float32Array, shape: [n, h, w, c] };
+  }
+
+  /**
+   * Where the next batch's geometric step runs: `'cpu'` (JS, from the host copy of `x`) or
+   * `'backend'`, following `transformOn` and the active backend (see {@link FlowOptions.transformOn}).
+   */
+  transformPath(): 'cpu' | 'backend' {
+    return this.hostSource() ? 'cpu' : 'backend';
+  }
+
+  /**
+   * Download `x` and `y` once (off the cpu backend), so batches are cut from host memory (as
+   * Keras' flow does from its numpy array) and `transformOn` can pick the CPU. `iterator()`
+   * calls it; call it yourself before the synchronous `batch()`/`[Symbol.iterator]` on a GPU backend.
+   */
+  async load(): Promise<void> {
+    await this.xRows.load();
+    await this.yRows?.load();
   }
 
   /** One epoch, synchronously (starts a new epoch). */
@@ -127,13 +247,27 @@ export class FlowDataset {
 
   /**
    * tfjs Dataset protocol: a fresh, reshuffled epoch per call. Off the cpu backend the first
-   * call downloads `x` and `y` once, so batches are cut from host memory (as Keras' flow does
-   * from its numpy array) instead of gathered on the device.
+   * call downloads `x` and `y` once ({@link load}), so batches are cut from host memory (as
+   * Keras' flow does from its numpy array) instead of gathered on the device. On the CPU path
+   * it computes the next batch's host half while the consumer works (`prefetch`).
    */
   async iterator(): Promise<{ next(): Promise<IteratorResult<FlowBatch>> }> {
-    await this.xRows.load();
-    await this.yRows?.load();
-    const it = this[Symbol.iterator]();
-    return { next: async () => it.next() as IteratorResult<FlowBatch> };
+    await this.load();
+    const epoch = this.epoch++;
+    const order = this.order(epoch);
+    let next = 0;
+    let ahead: { index: number; resampled: Promise<ResampledRows | undefined> } | undefined;
+    return {
+      next: async (): Promise<IteratorResult<FlowBatch>> => {
+        if (next >= this.size) return { done: true, value: undefined };
+        const index = next++;
+        const pending = ahead?.index === index ? ahead.resampled : undefined;
+        ahead = undefined;
+        const resampled = pending ? await pending : this.resample(epoch, index, order);
+        const batch = this.finish(epoch, index, order, resampled);
+        if (this.prefetch && resampled && next < this.size) ahead = { index: next, resampled: this.resampleLater(epoch, next, order) };
+        return { done: false, value: batch };
+      },
+    };
   }
 }

@@ -5,7 +5,7 @@ import { FlowDataset, type FlowOptions } from './flow';
 import { type DirectoryFlow, type FlowFromDirectoryOptions, flowFromDirectory } from './directory-flow';
 import type { TransformParams } from './keras-matrix';
 import { type ParsedShift, type ShiftRange, drawShift, parseNonNegative, parsePair, parseShiftRange, parseZoomRange } from './ranges';
-import { asBatch, transformBatch } from './transform';
+import { type HostImages, type ResampledRows, asBatch, finishRows, resampleRows, transformBatch } from './transform';
 import { zcaPrincipalComponents } from './zca';
 
 /** Keras' `ImageDataGenerator` arguments, camelCase, with Keras' defaults. */
@@ -378,6 +378,38 @@ export class ImageDataGenerator implements Augmentation {
     }
     return tf.tidy(() => {
       const t = this.randomTransform(images, options.seed);
+      return this.standardizes() ? this.standardize(t) : t;
+    });
+  }
+
+  /**
+   * {@link apply} of the batch `rows` of `source` (NHWC float32 values in host memory), with
+   * the geometric step computed in JS on the CPU straight from `source`; the same draws and
+   * numbers as `apply(gather(source, rows), options)`. The batch is a tensor on the active
+   * backend. This is `flow()`'s path where the CPU outruns the backend (`transformOn`).
+   * `finishRows(resampleRows(...))`: the host half can run ahead of the device half.
+   */
+  applyToRows(source: HostImages, rows: Int32Array, options: AugmentOptions): tf.Tensor4D {
+    return this.finishRows(this.resampleRows(source, rows, options));
+  }
+
+  /** The host half of {@link applyToRows}: the random draws and the resampled values (pure JS, no tensor). */
+  resampleRows(source: HostImages, rows: Int32Array, options: AugmentOptions): ResampledRows {
+    if (!options || !Number.isInteger(options.seed)) {
+      throw usageError('E_AUGMENT_OPTION', `applyToRows options.seed must be an integer; got ${JSON.stringify(options?.seed)}`);
+    }
+    const [, h, w, c] = source.shape;
+    if (!(source.values instanceof Float32Array) || source.values.length !== source.shape.reduce((a, b) => a * b, 1)) {
+      throw usageError('E_AUGMENT_INPUT', `applyToRows source must hold float32 values for shape [${source.shape.join(', ')}]; got ${source.values?.length} values`);
+    }
+    const params = this.getRandomTransform([rows.length, h, w, c], options.seed) as unknown as TransformParams[];
+    return resampleRows(source, rows, params, this);
+  }
+
+  /** The device half of {@link applyToRows}: the batch tensor, channel shift, brightness, standardize. */
+  finishRows(resampled: ResampledRows): tf.Tensor4D {
+    return tf.tidy(() => {
+      const t = finishRows(resampled);
       return this.standardizes() ? this.standardize(t) : t;
     });
   }

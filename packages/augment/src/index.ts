@@ -9,3 +9,4 @@ export { planSampling, type ImageGeometry, type SamplingPlan } from './sampling'
 export * from './eigen';
 export * from './zca';
 export * from './resample-kernels';
+export type { HostImages, ResampledRows } from './transform';

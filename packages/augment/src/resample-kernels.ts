@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { resampleDirect } from './direct-resample';
 import type { FillMode, InterpolationOrder } from './fill-mode';
 import type { ImageGeometry } from './sampling';
@@ -7,8 +7,9 @@ import type { ImageGeometry } from './sampling';
 /**
  * Our own resampling kernel: `out[p, c] = sum_k w[p, k] * (idx[p, k] < 0 ? cval : x[idx[p, k], c])`
  * with `x` the flattened `[rows, C]` batch. Registered lazily (on first use, never at
- * import) for the `cpu` and `webgpu` backends; any other backend (tfjs-node, wasm, webgl)
- * runs the composed gather/mul/sum version instead, which gives the same numbers.
+ * import) for the `cpu` and `webgpu` backends; any other backend (tfjs-node, webgl) runs the
+ * composed gather/mul/sum version instead, which gives the same numbers. (On cpu and wasm the
+ * affine step normally takes {@link DIRECT_KERNEL} instead.)
  */
 export const RESAMPLE_KERNEL = 'TfbricksAugmentResample';
 
@@ -117,26 +118,35 @@ function webgpuResample({ inputs, backend, attrs }: KernelArgs): TensorInfo {
 }
 
 /**
- * cpu only: plans and resamples in one pass (no plan arrays); `attrs.geometries` holds the
- * per-image affine maps and flips.
+ * Plans and resamples in one pass (no plan arrays), in JS on the host: for backends whose
+ * tensors live in CPU memory (`cpu`, `wasm`). `attrs.geometries` holds the per-image affine
+ * maps and flips.
  */
 export const DIRECT_KERNEL = 'TfbricksAugmentAffineDirect';
 
-function cpuDirect({ inputs, backend, attrs }: KernelArgs): TensorInfo {
-  const b = backend as CpuBackendLike;
+/** Backends that run {@link DIRECT_KERNEL} (registered on first use). */
+export const DIRECT_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+
+/**
+ * Uses only tfjs-core's public `KernelBackend` storage API: `readSync` (cpu: the tensor's own
+ * array; wasm: a copy out of the heap) and `write` (cpu: keeps the array; wasm: copies it in).
+ */
+function hostDirect({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const b = backend as KernelBackend;
   const { x } = inputs;
   const [n, h, w, c] = x.shape;
   const a = attrs as unknown as { geometries: ImageGeometry[]; order: InterpolationOrder; mode: FillMode; cval: number };
   if (a.geometries.length !== n) throw new Error(`${DIRECT_KERNEL}: ${a.geometries.length} geometries for ${n} images`);
-  const out = resampleDirect(b.data.get(x.dataId).values as Float32Array, a.geometries, h, w, c, a.order, a.mode, a.cval);
-  return b.makeTensorInfo([n, h, w, c], 'float32', out);
+  const out = resampleDirect(b.readSync(x.dataId) as Float32Array, a.geometries, h, w, c, a.order, a.mode, a.cval);
+  return { dataId: b.write(out, x.shape, 'float32'), shape: x.shape, dtype: 'float32' };
 }
 
-/** Whether the active backend runs the one-pass kernel (cpu; registered on first use). */
+/** Whether the active backend runs the one-pass kernel (cpu, wasm; registered on first use). */
 export function directKernelAvailable(): boolean {
-  if (disabled || tf.getBackend() !== 'cpu') return false;
-  if (!tf.getKernel(DIRECT_KERNEL, 'cpu')) {
-    tf.registerKernel({ kernelName: DIRECT_KERNEL, backendName: 'cpu', kernelFunc: cpuDirect as unknown as tf.KernelFunc });
+  const backend = tf.getBackend();
+  if (disabled || !DIRECT_BACKENDS.includes(backend)) return false;
+  if (!tf.getKernel(DIRECT_KERNEL, backend)) {
+    tf.registerKernel({ kernelName: DIRECT_KERNEL, backendName: backend, kernelFunc: hostDirect as unknown as tf.KernelFunc });
   }
   return true;
 }

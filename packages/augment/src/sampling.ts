@@ -21,13 +21,70 @@ export interface SamplingPlan {
   usesCval: boolean;
 }
 
+const IDENTITY = { a00: 1, a01: 0, a10: 0, a11: 1, o0: 0, o1: 0 };
+
 /**
- * Visits every output pixel of a whole NHWC batch with the source coordinate that
- * scipy.ndimage.affine_transform reads for it: float64, in scipy's order of operations
- * (`icoor = sum(out_coord * row) + shift`), with the fill mode applied; flips after the
- * affine step are folded in as output permutations. `r` or `c` is NaN where scipy reads
- * `cval`. `pixel` is the flat output pixel index (`b*h*w + i*w + j`), `base` the flat index
- * of that image's first pixel.
+ * The source coordinates that scipy.ndimage.affine_transform reads for the output pixels of
+ * one image, one row at a time: float64, in scipy's order of operations
+ * (`icoor = sum(out_coord * row) + shift`), with the fill mode applied; flips after the affine
+ * step are folded in as output permutations. Call {@link image} for each image, then
+ * {@link row} for each output row `i`: it fills `r[j]`, `c[j]` (length `w`), NaN where scipy
+ * reads `cval`. The pixel loops stay in the callers (no callback per pixel: V8 keeps them tight).
+ */
+export class SourceRowCoordinates {
+  readonly r: Float64Array;
+  readonly c: Float64Array;
+  private readonly colR: Float64Array;
+  private readonly colC: Float64Array;
+  private m = IDENTITY;
+  private mapped = false;
+  private flipVertical = false;
+
+  constructor(
+    private readonly h: number,
+    private readonly w: number,
+    private readonly mode: FillMode,
+  ) {
+    this.r = new Float64Array(w);
+    this.c = new Float64Array(w);
+    this.colR = new Float64Array(w);
+    this.colC = new Float64Array(w);
+  }
+
+  image(g: ImageGeometry): void {
+    const w = this.w;
+    this.m = g.map ?? IDENTITY;
+    this.mapped = g.map !== null;
+    this.flipVertical = g.flipVertical;
+    for (let j = 0; j < w; j++) {
+      const sj = g.flipHorizontal ? w - 1 - j : j;
+      this.colR[j] = sj * this.m.a01;
+      this.colC[j] = sj * this.m.a11;
+    }
+  }
+
+  row(i: number): void {
+    const { h, w, m, mode, r: rs, c: cs, colR, colC } = this;
+    const si = this.flipVertical ? h - 1 - i : i;
+    const rowR = si * m.a00;
+    const rowC = si * m.a10;
+    for (let j = 0; j < w; j++) {
+      let r = rowR + colR[j]! + m.o0;
+      let c = rowC + colC[j]! + m.o1;
+      if (this.mapped) {
+        if (!(r >= 0 && r <= h - 1)) r = mapCoordinate(r, h, mode);
+        if (!(c >= 0 && c <= w - 1)) c = mapCoordinate(c, w, mode);
+      }
+      rs[j] = r;
+      cs[j] = c;
+    }
+  }
+}
+
+/**
+ * Visits every output pixel of a whole NHWC batch with its source coordinate (see
+ * {@link SourceRowCoordinates}). `pixel` is the flat output pixel index (`b*h*w + i*w + j`),
+ * `base` the flat index of that image's first pixel.
  */
 export function forEachSourceCoordinate(
   geometries: readonly ImageGeometry[],
@@ -36,32 +93,13 @@ export function forEachSourceCoordinate(
   mode: FillMode,
   visit: (pixel: number, base: number, r: number, c: number) => void,
 ): void {
-  const hw = h * w;
-  const colR = new Float64Array(w);
-  const colC = new Float64Array(w);
+  const coords = new SourceRowCoordinates(h, w, mode);
   for (let img = 0; img < geometries.length; img++) {
-    const g = geometries[img];
-    const m = g.map ?? { a00: 1, a01: 0, a10: 0, a11: 1, o0: 0, o1: 0 };
-    const mapped = g.map !== null;
-    const base = img * hw;
-    for (let j = 0; j < w; j++) {
-      const sj = g.flipHorizontal ? w - 1 - j : j;
-      colR[j] = sj * m.a01;
-      colC[j] = sj * m.a11;
-    }
+    coords.image(geometries[img]!);
+    const base = img * h * w;
     for (let i = 0; i < h; i++) {
-      const si = g.flipVertical ? h - 1 - i : i;
-      const rowR = si * m.a00;
-      const rowC = si * m.a10;
-      for (let j = 0; j < w; j++) {
-        let r = rowR + colR[j] + m.o0;
-        let c = rowC + colC[j] + m.o1;
-        if (mapped) {
-          if (!(r >= 0 && r <= h - 1)) r = mapCoordinate(r, h, mode);
-          if (!(c >= 0 && c <= w - 1)) c = mapCoordinate(c, w, mode);
-        }
-        visit(base + i * w + j, base, r, c);
-      }
+      coords.row(i);
+      for (let j = 0; j < w; j++) visit(base + i * w + j, base, coords.r[j]!, coords.c[j]!);
     }
   }
 }

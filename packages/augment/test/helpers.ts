@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
+import { wasmBackend } from '@tfbricks/backend-wasm';
 import { webgpuBackend } from '@tfbricks/backend-webgpu';
 import { type BackendPlugin, createBackendRegistry } from '@tfbricks/core';
 import type { TransformParams } from '../src';
@@ -44,8 +45,8 @@ export function backendPlugins(): BackendPlugin[] {
 }
 
 /** Activates a backend by name; null (and a printed reason) if it cannot start here. */
-export async function useBackend(name: 'cpu' | 'webgpu'): Promise<boolean> {
-  registry ??= createBackendRegistry({ env: {} }).register(cpuBackend()).register(webgpuBackend());
+export async function useBackend(name: 'cpu' | 'webgpu' | 'wasm'): Promise<boolean> {
+  registry ??= createBackendRegistry({ env: {} }).register(cpuBackend()).register(webgpuBackend()).register(wasmBackend());
   const outcome = await registry.init(name);
   if (!outcome.ok) {
     console.info(`[augment] ${name} backend unavailable here: ${outcome.reason}`);

@@ -15,7 +15,7 @@ const ref: Reference | null = refPath ? (JSON.parse(readFileSync(refPath, 'utf8'
 
 
 describe.skipIf(!ref)("Keras' original outputs (shared/reference)", () => {
-  for (const backend of ['cpu', 'webgpu'] as const) {
+  for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
     it(`every vector matches to 1e-5, one image at a time and as one batch (${backend})`, async () => {
       if (!(await useBackend(backend))) return;
       const before = tf.memory().numTensors;

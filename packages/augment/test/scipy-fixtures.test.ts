@@ -8,7 +8,7 @@ const { vectors } = fixture<{ vectors: KerasVector[] }>('scipy-fixtures.json');
 // Keras' formula evaluated by scipy.ndimage 1.17 (test/fixtures/generate_fixtures.py):
 // non-square images, 1-3 channels, every fill mode and order, coordinates far outside.
 describe('scipy.ndimage fixtures: every fill mode x order, non-square images', () => {
-  for (const backend of ['cpu', 'webgpu'] as const) {
+  for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
     it(`all ${vectors.length} vectors match to 1e-5 (${backend})`, async () => {
       if (!(await useBackend(backend))) return;
       const failures: string[] = [];

@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { hasMiniCifar, listTree, miniCifar, runCli, tempDir } from './helpers';
+import { hasMiniCifar, listTree, miniCifar, runChild, runCli, tempDir } from './helpers';
 
 describe('summary', () => {
   it('prints the seed model table like Keras (1,071,542 params)', async () => {
@@ -60,4 +63,23 @@ describe('help and version', () => {
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
+
+  it('--version and --help do not load tfjs (a child process, with a resolve hook that reports tfjs-core)', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      "export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('@tensorflow/tfjs')) process.stderr.write('LOADED ' + r.url + '\\n'); return r; }\n",
+    );
+    writeFileSync(join(dir, 'trace.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+    const env = { NODE_OPTIONS: `--import ${pathToFileURL(join(dir, 'trace.mjs')).href}` };
+    for (const flag of ['--version', '--help']) {
+      const r = await runChild([flag], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(0);
+      expect(r.stderr, `tfbricks ${flag}`).not.toContain('LOADED');
+    }
+    // The hook does report tfjs where a command needs it (so the check above can fail).
+    const backends = await runChild(['backends', '--json'], { cwd: dir, env });
+    expect(backends.stderr).toContain('LOADED');
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './backend';
 export * from './registry';
+export * from './active-backend';
 export * from './random';
 export * from './dataset';
 export * from './augmentation';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { activatedBackend, isSoftwareGpu } from './active-backend';
 import type { BackendPlugin } from './backend';
 import { TfbricksError, isTfbricksError } from './errors';
 import { createBackendRegistry, describeResolution, type TfEngine } from './registry';
@@ -186,5 +187,24 @@ describe('backend registry: a CPU backend faster than a software GPU adapter', (
     const res = await broken.resolve();
     expect(res.name).toBe('webgpu');
     expect(describeResolution(res)).toContain('highest priority available');
+  });
+
+  it('records the device of the tfjs backend it activates, for building blocks to read (activatedBackend)', async () => {
+    const gpu = { ...plugin('swgpu', 50), capabilities: { training: true, float32: true, gpu: true } };
+    gpu.init = async () => ({ device: { description: 'lavapipe', software: true } });
+    const r = createBackendRegistry({ env: {}, engine: fakeEngine() }).register(gpu).register(plugin('plaincpu', 0));
+    expect(activatedBackend('tf-swgpu')).toBeUndefined();
+    await r.resolve({ backend: 'swgpu' });
+    const info = activatedBackend('tf-swgpu');
+    expect(info).toMatchObject({ name: 'swgpu', tfjsBackend: 'tf-swgpu', device: { description: 'lavapipe', software: true } });
+    expect(isSoftwareGpu(info)).toBe(true);
+    await r.resolve({ backend: 'plaincpu' });
+    expect(activatedBackend('tf-plaincpu')?.device.description).toBe('plaincpu device');
+    expect(isSoftwareGpu(activatedBackend('tf-plaincpu'))).toBe(false);
+    expect(isSoftwareGpu({ ...info!, device: { description: 'a real GPU', software: false } })).toBe(false);
+    // A backend that failed to activate is not recorded.
+    const failing = createBackendRegistry({ env: {}, engine: fakeEngine(['tf-never']) }).register(plugin('never', 1));
+    await expect(failing.resolve({ backend: 'never' })).rejects.toThrow(/could not be activated/);
+    expect(activatedBackend('tf-never')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import * as tfc from '@tensorflow/tfjs-core';
+import { recordActivatedBackend } from './active-backend';
 import type { BackendPlugin, DeviceInfo } from './backend';
 import { TfbricksError, errorMessage, isTfbricksError } from './errors';
 
@@ -62,8 +62,20 @@ export interface BackendRegistry {
 
 const AUTO = 'auto';
 
+/**
+ * `@tensorflow/tfjs-core` itself, loaded on the first `setBackend` (never at import: a CLI's
+ * `--version` and `--help` and a page that only lists plugins do not pay for loading tfjs).
+ * `getBackend` is only asked after a `setBackend`, so it answers from the loaded module.
+ */
 function defaultEngine(): TfEngine {
-  return { setBackend: (name) => tfc.setBackend(name), getBackend: () => tfc.getBackend() };
+  let tfc: typeof import('@tensorflow/tfjs-core') | undefined;
+  return {
+    async setBackend(name) {
+      tfc ??= await import('@tensorflow/tfjs-core');
+      return tfc.setBackend(name);
+    },
+    getBackend: () => tfc?.getBackend(),
+  };
 }
 
 function validateName(value: string, what: string): string {
@@ -115,7 +127,8 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
     );
   }
 
-  async function activate(plugin: BackendPlugin): Promise<string | undefined> {
+  /** Switch tfjs to the plugin's backend; a reason on failure. Records the device (see `activatedBackend`). */
+  async function activate(plugin: BackendPlugin, device: DeviceInfo): Promise<string | undefined> {
     let switched: boolean;
     try {
       switched = await engine.setBackend(plugin.tfjsBackend);
@@ -127,6 +140,7 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
     if (active !== plugin.tfjsBackend) {
       return `tfjs reports backend "${active}" after switching to "${plugin.tfjsBackend}"`;
     }
+    recordActivatedBackend({ name: plugin.name, tfjsBackend: plugin.tfjsBackend, capabilities: plugin.capabilities, device });
     return undefined;
   }
 
@@ -143,7 +157,7 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
         details: { name },
       });
     }
-    const failure = await activate(plugin);
+    const failure = await activate(plugin, outcome.device);
     if (failure) {
       throw new TfbricksError('E_BACKEND_SWITCH', `backend "${name}" (requested by ${from}) initialised but could not be activated: ${failure}`, {
         hint: 'this usually means the tfjs backend package failed to create its device; see the message above',
@@ -185,7 +199,7 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
         preferred = { over: plugin.name, plugin: faster };
         continue;
       }
-      const failure = await activate(plugin);
+      const failure = await activate(plugin, outcome.device);
       if (failure) {
         passedOver.push({ name: plugin.name, reason: failure });
         continue;
