@@ -63,7 +63,10 @@ export class PixelCache {
     const slot = previous?.slot ?? this.nextSlot++;
     writeSync(this.fd, pixels, 0, pixels.length, slot * this.recordBytes);
     this.index.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, slot });
-    if (++this.dirty >= 4096) this.flush();
+    // The index is rewritten whole, so it is flushed when the unsaved entries reach half of
+    // it (at least 4,096): a crash loses at most a third of the work, and writing it costs
+    // O(n) over a whole folder rather than O(n²).
+    if (++this.dirty >= Math.max(4096, this.index.size >> 1)) this.flush();
   }
 
   storeBad(file: ImageFileEntry, bad: { code: BadImageFile['code']; reason: string }): void {
