@@ -26,12 +26,20 @@ let scratchF = new Float32Array(0);
 const scratchUint8 = (n: number): Uint8Array => (scratch8.length >= n ? scratch8 : (scratch8 = new Uint8Array(n)));
 const scratchFloat = (n: number): Float32Array => (scratchF.length >= n ? scratchF : (scratchF = new Float32Array(n)));
 
+/** The caller's output buffer when given (and not an intermediate step), else a new one. */
+function output(out: Uint8Array | undefined, n: number, intermediate: boolean): Uint8Array {
+  if (!out || intermediate) return new Uint8Array(n);
+  if (out.length !== n) throw new RangeError(`output buffer of ${out.length} bytes, expected ${n}`);
+  return out;
+}
+
 /**
  * PIL's `Image.resize(size, resample)` on 8-bit pixels: a horizontal then a vertical
  * 8-bit pass (each only when that side changes), fixed-point weights; RGBA is resized
  * premultiplied (PIL converts `RGBA` to `RGBa` and back for every filter but nearest).
+ * `out` (optional) receives the result when a resize happens (its exact size).
  */
-export function pilResize(src: Pixels, width: number, height: number, method: PilInterpolation): Pixels {
+export function pilResize(src: Pixels, width: number, height: number, method: PilInterpolation, out?: Uint8Array): Pixels {
   if (src.width === width && src.height === height) return src;
   const premul = src.channels === 4 && method !== 'nearest';
   const input = premul ? premultiply(src.data) : src.data;
@@ -41,14 +49,14 @@ export function pilResize(src: Pixels, width: number, height: number, method: Pi
   else {
     const h = pilAxisPlan(src.width, width, method);
     const n = src.height * width * c;
-    data = height === src.height ? new Uint8Array(n) : scratchUint8(n);
+    data = height === src.height ? output(out, n, premul) : scratchUint8(n);
     horizontalFixed(input, src.height, src.width, c, h.taps, h.k, data);
   }
   if (height !== src.height) {
     const v = pilAxisPlan(src.height, height, method);
-    const out = new Uint8Array(height * width * c);
-    verticalFixed(data, width * c, v.taps, v.k, out);
-    data = out;
+    const target = output(out, height * width * c, premul);
+    verticalFixed(data, width * c, v.taps, v.k, target);
+    data = target;
   }
   if (premul) data = unpremultiply(data);
   return { data, width, height, channels: c };
@@ -60,11 +68,11 @@ export function pilResize(src: Pixels, width: number, height: number, method: Pi
  * (TF returns the float values; the difference is at most 0.5, plus the clipping of
  * cubic/lanczos overshoot).
  */
-export function tfResize(src: Pixels, width: number, height: number, method: TfInterpolation): Pixels {
+export function tfResize(src: Pixels, width: number, height: number, method: TfInterpolation, out?: Uint8Array): Pixels {
   const c = src.channels;
   const rows = scratchFloat(src.height * width * c);
   horizontalFloat(src.data, src.height, src.width, c, tfAxisTaps(src.width, width, method), rows);
-  const data = new Uint8Array(height * width * c);
+  const data = output(out, height * width * c, false);
   verticalFloatToUint8(rows, width * c, tfAxisTaps(src.height, height, method), data);
   return { data, width, height, channels: c };
 }

@@ -72,6 +72,7 @@ export function imageFolderReader(options: NodeImageReaderOptions = {}): NodeIma
 
     async prepare(files, decode, onProgress): Promise<PrepareResult> {
       const cache = cacheFor(decode);
+      const scratch = new Uint8Array(decode.size[0] * decode.size[1] * channelsOf(decode.colorMode));
       const bad: BadImageFile[] = [];
       let decoded = 0;
       let cached = 0;
@@ -83,8 +84,9 @@ export function imageFolderReader(options: NodeImageReaderOptions = {}): NodeIma
           if (hit.bad) bad.push({ path: file.path, ...hit.bad });
         } else {
           try {
-            const pixels = await decodeOne(file, decode);
-            cache?.store(file, pixels);
+            const decoded = await decodeFile(file.path, maxPixels);
+            // Resized into one reused buffer, stored (copied) at once: nothing awaits in between.
+            cache?.store(file, finishPixels(decoded, decode, scratch));
           } catch (error) {
             if (!(error instanceof BadImage)) throw error;
             bad.push({ path: file.path, code: error.code, reason: error.message });
