@@ -19,8 +19,8 @@ function pil(h: number, w: number, resample: 'none' | 'bilinear', dump = 0, dump
   return out.images / out.seconds;
 }
 
-async function ours(decode: ImageDecodeOptions, cacheDir: string, style: 'keras-preprocessing' | 'keras3'): Promise<{ cold: number; warm: number; warmDecoded: number; epoch: number; rssMiB: number }> {
-  const reader = imageFolderReader({ cacheDir });
+async function ours(decode: ImageDecodeOptions, cacheDir: string, style: 'keras-preprocessing' | 'keras3', workers: number): Promise<{ cold: number; warm: number; warmDecoded: number; epoch: number; rssMiB: number }> {
+  const reader = imageFolderReader({ cacheDir, workers });
   const listing = await reader.list(folder, { style });
   let t = performance.now();
   const first = await reader.prepare(listing.files, decode);
@@ -47,20 +47,21 @@ async function main(): Promise<void> {
   execFileSync(PY, [join(here, 'make_folder.py'), folder, String(N), '32']);
   const rows: string[] = [];
   // Interleaved: PIL, ours, PIL, ours (the machine is shared; ratios are within one run).
-  // [name, decode options, PIL's resample for the reference, height, width, listing style]
-  const cases: [string, ImageDecodeOptions, 'none' | 'bilinear', number, number, 'keras-preprocessing' | 'keras3'][] = [
+  // [name, decode options, PIL's resample for the reference, height, width, listing style, worker threads]
+  const cases: [string, ImageDecodeOptions, 'none' | 'bilinear', number, number, 'keras-preprocessing' | 'keras3', number?][] = [
     ['decode 32x32 (no resize)', { size: [32, 32], colorMode: 'rgb', family: 'pil', interpolation: 'nearest' }, 'none', 32, 32, 'keras-preprocessing'],
     ['flowFromDirectory path: decode + PIL bilinear resize to 64x64', { size: [64, 64], colorMode: 'rgb', family: 'pil', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras-preprocessing'],
     ['imageDatasetFromDirectory path: decode + tf.image.resize bilinear to 64x64 (vs PIL bilinear)', { size: [64, 64], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras3'],
+    ['flowFromDirectory path, main thread + 1 worker thread (workers: 1)', { size: [64, 64], colorMode: 'rgb', family: 'pil', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras-preprocessing', 1],
   ];
-  for (const [name, decode, resample, h, w, style] of cases) {
+  for (const [name, decode, resample, h, w, style, workers = 0] of cases) {
     const dumpPath = join(root, 'pil-dump.bin');
     const pilRate = pil(h, w, resample, resample === 'none' ? 1000 : 0, resample === 'none' ? dumpPath : '');
-    const r = await ours(decode, join(root, `cache-${decode.family}-${h}`), style);
+    const r = await ours(decode, join(root, `cache-${decode.family}-${h}-w${workers}`), style, workers);
     rows.push(`| ${name} | ${pilRate.toFixed(0)} | ${r.cold.toFixed(0)} | ${(r.cold / pilRate).toFixed(2)}x | ${r.warm.toFixed(0)} (decoded ${r.warmDecoded}) | ${r.epoch.toFixed(0)} | ${r.rssMiB.toFixed(0)} | ${loadavg()[0].toFixed(2)} |`);
     if (resample === 'none') {
       // JPEG decoders: mozjpeg (ours) vs PIL's libjpeg-turbo on the same first 1000 files.
-      const reader = imageFolderReader({ cacheDir: join(root, `cache-${decode.family}-${h}`) });
+      const reader = imageFolderReader({ cacheDir: join(root, `cache-${decode.family}-${h}-w${workers}`) });
       const listing = await reader.list(folder, { style: 'keras-preprocessing' });
       const mine = reader.readCached(listing.files.slice(0, 1000), decode);
       const theirs = readFileSync(dumpPath);
