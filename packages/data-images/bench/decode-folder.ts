@@ -1,5 +1,5 @@
 // Benchmark: decode + resize a folder of small JPEGs, tfbricks (data-images, Node) vs PIL, in one run.
-// Run: pnpm --filter @tfbricks/data-images bench   (IMAGES=50000 by default; the folder goes to a temp dir)
+// Run: pnpm --filter @tfbricks/data-images bench   (IMAGES=50000, ROUNDS=3 by default; the folder goes to a temp dir)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ import { imageFolderReader } from '../src/node';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.IMAGES ?? 50_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const PY = process.env.PYTHON ?? '/usr/bin/python3';
 const root = mkdtempSync(join(tmpdir(), 'tfbricks-bench-images-'));
 const folder = join(root, 'photos');
@@ -56,9 +58,21 @@ async function main(): Promise<void> {
   ];
   for (const [name, decode, resample, h, w, style, workers = 0] of cases) {
     const dumpPath = join(root, 'pil-dump.bin');
-    const pilRate = pil(h, w, resample, resample === 'none' ? 1000 : 0, resample === 'none' ? dumpPath : '');
-    const r = await ours(decode, join(root, `cache-${decode.family}-${h}-w${workers}`), style, workers);
-    rows.push(`| ${name} | ${pilRate.toFixed(0)} | ${r.cold.toFixed(0)} | ${(r.cold / pilRate).toFixed(2)}x | ${r.warm.toFixed(0)} (decoded ${r.warmDecoded}) | ${r.epoch.toFixed(0)} | ${r.rssMiB.toFixed(0)} | ${loadavg()[0].toFixed(2)} |`);
+    // ROUNDS rounds of (PIL, ours with a fresh cache), interleaved; the table gives medians
+    // (the ratio is the median of the per-round ratios) and every round's pair.
+    const pilRates: number[] = [];
+    const runs: Awaited<ReturnType<typeof ours>>[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const cacheDir = join(root, `cache-${decode.family}-${h}-w${workers}`);
+      rmSync(cacheDir, { recursive: true, force: true });
+      pilRates.push(pil(h, w, resample, resample === 'none' ? 1000 : 0, resample === 'none' ? dumpPath : ''));
+      runs.push(await ours(decode, cacheDir, style, workers));
+    }
+    const r = runs[runs.length - 1];
+    const pairs = runs.map((x, i) => `${pilRates[i].toFixed(0)}/${x.cold.toFixed(0)}`).join(', ');
+    rows.push(
+      `| ${name} | ${median(pilRates).toFixed(0)} | ${median(runs.map((x) => x.cold)).toFixed(0)} | ${median(runs.map((x, i) => x.cold / pilRates[i])).toFixed(2)}x (${pairs}) | ${r.warm.toFixed(0)} (decoded ${r.warmDecoded}) | ${r.epoch.toFixed(0)} | ${r.rssMiB.toFixed(0)} | ${loadavg()[0].toFixed(2)} |`,
+    );
     if (resample === 'none') {
       // JPEG decoders: mozjpeg (ours) vs PIL's libjpeg-turbo on the same first 1000 files.
       const reader = imageFolderReader({ cacheDir: join(root, `cache-${decode.family}-${h}-w${workers}`) });
@@ -77,7 +91,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (at the start: ${startLoad})`);
   console.log(`\n${N} JPEGs, 32x32, 10 class folders; images/s (higher is better)\n`);
-  console.log('| path | PIL (1 thread) | tfbricks cold (decode + resize + cache write) | ratio | second run (cache hits) | epoch from cache (batches of 32) | peak RSS MiB | load (1 min) after the row |');
+  console.log('| path | PIL (1 thread) | tfbricks cold (decode + resize + cache write) | ratio, median (PIL/ours each round) | second run (cache hits) | epoch from cache (batches of 32) | peak RSS MiB | load (1 min) after the row |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   rmSync(root, { recursive: true, force: true });
