@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ImageDecodeOptions } from '@tfbricks/core';
 import { imageFolderReader } from '../src/node';
+import { defaultDecodeWorkers } from '../src/node/decode-workers';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.IMAGES ?? 50_000);
@@ -21,7 +22,7 @@ function pil(h: number, w: number, resample: 'none' | 'bilinear', dump = 0, dump
   return out.images / out.seconds;
 }
 
-async function ours(decode: ImageDecodeOptions, cacheDir: string, style: 'keras-preprocessing' | 'keras3', workers: number): Promise<{ cold: number; warm: number; warmDecoded: number; epoch: number; rssMiB: number }> {
+async function ours(decode: ImageDecodeOptions, cacheDir: string, style: 'keras-preprocessing' | 'keras3', workers: number | 'auto'): Promise<{ cold: number; warm: number; warmDecoded: number; epoch: number; rssMiB: number }> {
   const reader = imageFolderReader({ cacheDir, workers });
   const listing = await reader.list(folder, { style });
   let t = performance.now();
@@ -50,13 +51,14 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   // Interleaved: PIL, ours, PIL, ours (the machine is shared; ratios are within one run).
   // [name, decode options, PIL's resample for the reference, height, width, listing style, worker threads]
-  const cases: [string, ImageDecodeOptions, 'none' | 'bilinear', number, number, 'keras-preprocessing' | 'keras3', number?][] = [
-    ['decode 32x32 (no resize)', { size: [32, 32], colorMode: 'rgb', family: 'pil', interpolation: 'nearest' }, 'none', 32, 32, 'keras-preprocessing'],
-    ['flowFromDirectory path: decode + PIL bilinear resize to 64x64', { size: [64, 64], colorMode: 'rgb', family: 'pil', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras-preprocessing'],
-    ['imageDatasetFromDirectory path: decode + tf.image.resize bilinear to 64x64 (vs PIL bilinear)', { size: [64, 64], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras3'],
-    ['flowFromDirectory path, main thread + 1 worker thread (workers: 1)', { size: [64, 64], colorMode: 'rgb', family: 'pil', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras-preprocessing', 1],
+  const cases: [string, ImageDecodeOptions, 'none' | 'bilinear', number, number, 'keras-preprocessing' | 'keras3', number | 'auto'][] = [
+    ['decode 32x32 (no resize), main thread only (workers: 0)', { size: [32, 32], colorMode: 'rgb', family: 'pil', interpolation: 'nearest' }, 'none', 32, 32, 'keras-preprocessing', 0],
+    ['flowFromDirectory path: decode + PIL bilinear resize to 64x64, main thread only (workers: 0)', { size: [64, 64], colorMode: 'rgb', family: 'pil', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras-preprocessing', 0],
+    ['imageDatasetFromDirectory path: decode + tf.image.resize bilinear to 64x64 (vs PIL bilinear), main thread only (workers: 0)', { size: [64, 64], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras3', 0],
+    [`flowFromDirectory path, default workers ('auto': ${defaultDecodeWorkers()} worker thread(s) here + the main thread)`, { size: [64, 64], colorMode: 'rgb', family: 'pil', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras-preprocessing', 'auto'],
+    [`imageDatasetFromDirectory path, default workers ('auto')`, { size: [64, 64], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' }, 'bilinear', 64, 64, 'keras3', 'auto'],
   ];
-  for (const [name, decode, resample, h, w, style, workers = 0] of cases) {
+  for (const [name, decode, resample, h, w, style, workers] of cases) {
     const dumpPath = join(root, 'pil-dump.bin');
     // ROUNDS rounds of (PIL, ours with a fresh cache), interleaved; the table gives medians
     // (the ratio is the median of the per-round ratios) and every round's pair.

@@ -15,11 +15,12 @@ export interface NodeImageReaderOptions {
   /** Refuse images whose header declares more pixels (default PIL's 89,478,485). */
   maxPixels?: number;
   /**
-   * Worker threads that decode beside the main thread in `prepare()` when more than 256
-   * files need decoding (default 0: the main thread only; `'auto'`: one fewer than the
-   * cores, at most 7, for at least 2,048 files). Off by default because on the shared
-   * 2-vCPU machine this was measured on, a worker did not make a cold pass faster
-   * (packages/data-images/BENCHMARKS.md); machines with idle cores may gain.
+   * Worker threads that decode and resize beside the main thread in `prepare()`:
+   * `'auto'` (default) starts one fewer than the cores (at most 7) when at least 2,048
+   * files need decoding; a number starts that many whenever more than 256 do; 0 keeps
+   * everything on the main thread. (On the 2-vCPU benchmark machine one worker made a cold
+   * pass about 1.4× faster when the other core was free, and no faster when it was busy:
+   * packages/data-images/BENCHMARKS.md.)
    */
   workers?: number | 'auto';
   env?: Record<string, string | undefined>;
@@ -165,7 +166,8 @@ export function imageFolderReader(options: NodeImageReaderOptions = {}): NodeIma
         // Resized into one reused buffer, stored (copied) at once: nothing awaits in between.
         stored(file, finishPixels(decoded, decode, scratch));
       };
-      const threads = options.workers === 'auto' ? (misses.length >= WORKER_MIN_FILES ? defaultDecodeWorkers() : 0) : (options.workers ?? 0);
+      const workers = options.workers ?? 'auto';
+      const threads = workers === 'auto' ? (misses.length >= WORKER_MIN_FILES ? defaultDecodeWorkers() : 0) : workers;
       if (threads > 0 && misses.length > WORKER_CHUNK) await decodeInParallel(misses, decode, record, threads, maxPixels, decodeHere, stored);
       else await pool(misses, concurrency, decodeHere);
       cache?.flush();
