@@ -105,6 +105,23 @@ describe('tfbricks train / dataset / predict / evaluate on a folder of class sub
     expect(readFileSync(join(cwd, 'run', 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
   }, 120_000);
 
+  it('export refits the featurewise statistics of a folder run on the same seeded sample and bakes them in', async () => {
+    const r = await runCli(['export', 'run', '--out', 'baked.onnx', '--include-preprocessing'], { cwd, env });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain('refitting the featurewise statistics');
+    expect(r.stdout).toContain('featurewise statistics: fitted on a seeded sample of 37 of the 37 training images');
+    const text = readFileSync(join(cwd, 'baked.onnx')).toString('latin1');
+    const meta = JSON.parse(text.slice(text.indexOf('{"included"'), text.indexOf('}', text.indexOf('{"included"')) + 1));
+    expect(meta.included).toBe(true);
+    // Blue is 220 in "day" images and 30 in "night" ones: its mean lies between, its std is
+    // at most half the gap; red and green (200-218 / 40-58) likewise.
+    expect(meta.mean[2]).toBeGreaterThan(30 / 255);
+    expect(meta.mean[2]).toBeLessThan(220 / 255);
+    expect(meta.std[2]).toBeGreaterThan(0);
+    expect(meta.std[2]).toBeLessThanOrEqual(95 / 255 + 1e-6);
+    expect(meta.mean[0]).toBeCloseTo(meta.mean[1], 6);
+  }, 120_000);
+
   it('a folder run records a fingerprint of its listing; --resume on a changed folder is refused, --data-changed-ok continues', async () => {
     const fp = JSON.parse(readFileSync(join(cwd, 'run', 'data-fingerprint.json'), 'utf8')).files;
     expect(Object.keys(fp).sort()).toEqual(['class folder "day"', 'class folder "night"', 'image options']);
