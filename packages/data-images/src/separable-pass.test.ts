@@ -4,6 +4,7 @@ import type { AxisTaps } from './axis-taps';
 import { fixedPointWeights, pilAxisTaps } from './pil-resample';
 import { pilResize, tfResize } from './resize';
 import { PRECISION_BITS } from './separable-pass';
+import { simdResampleAvailable, useSimdResample } from './vertical-fixed-simd';
 import { tfAxisTaps } from './tf-resample';
 
 /** The plain definition: every output value is Σ over its row taps and column taps, one pixel at a time. */
@@ -35,13 +36,21 @@ const pixels = (n: number, seed: number) => {
 
 const SIZES: [number, number, number, number][] = [
   [32, 32, 64, 64],
+  // rows of 3 x 23 = 69 values: four 16-value steps and a tail of 5; a 17-tap downscale
+  [23, 50, 23, 3],
   [7, 5, 3, 11],
   [40, 9, 13, 9],
   [6, 6, 6, 2],
 ];
 
 describe('the fast separable loops compute exactly the per-pixel definition', () => {
-  it("PIL: Pillow's fixed-point sums (round half up, >> 22, clip), every filter, 1-3 channels", () => {
+  it.each([
+    ['WebAssembly SIMD vertical pass', true],
+    ['JavaScript vertical pass', false],
+  ])("PIL (%s): Pillow's fixed-point sums (round half up, >> 22, clip), every filter, 1-3 channels", (_, simd) => {
+    useSimdResample(simd);
+    // Node 20 has WebAssembly SIMD: the first case really runs the wasm pass.
+    expect(simdResampleAvailable()).toBe(simd);
     const half = 1 << (PRECISION_BITS - 1);
     for (const method of PIL_INTERPOLATIONS)
       for (const [w, h, ow, oh] of SIZES)
@@ -57,6 +66,7 @@ describe('the fast separable loops compute exactly the per-pixel definition', ()
           // Twice: the second call runs on the memoised tables and reused scratch rows.
           for (let rep = 0; rep < 2; rep++) expect(Array.from(pilResize({ data: src, width: w, height: h, channels: c }, ow, oh, method).data), `${method} ${w}x${h}x${c} -> ${ow}x${oh}`).toEqual(want);
         }
+    useSimdResample(true);
   });
 
   it('TF: float32 rows, then float32 columns rounded to uint8, every method, 1-4 channels', () => {

@@ -1,4 +1,5 @@
 import type { AxisTaps } from './axis-taps';
+import { verticalFixedSimd } from './vertical-fixed-simd';
 
 /**
  * The two loops of a separable resize over interleaved pixels, written for speed: no
@@ -61,12 +62,14 @@ export function horizontalFixed(src: Uint8Array, rows: number, width: number, ch
 }
 
 /**
- * Vertical: output row `o` reads `n` whole input rows with the same weights. Up to four
+ * Vertical: WebAssembly SIMD where available ({@link verticalFixedSimd}); otherwise output
+ * row `o` reads `n` whole input rows with the same weights. Up to four
  * taps (bilinear, bicubic and hamming upscales, most small downscales) have unrolled
  * loops; longer ones accumulate row by row into integer sums. Either way the sums, in
  * the same tap order, are Pillow's.
  */
 export function verticalFixed(src: Uint8Array, rowLen: number, taps: AxisTaps, k: Int32Array, out: Uint8Array): void {
+  if (verticalFixedSimd(src, rowLen, taps, k, out)) return;
   const outH = taps.start.length;
   const { start, count, stride } = taps;
   for (let o = 0; o < outH; o++) {
