@@ -69,7 +69,12 @@ describe('the fast separable loops compute exactly the per-pixel definition', ()
     useSimdResample(true);
   });
 
-  it('TF: float32 rows, then float32 columns rounded to uint8, every method, 1-4 channels', () => {
+  it.each([
+    ['WebAssembly SIMD vertical pass', true],
+    ['JavaScript vertical pass', false],
+  ])('TF (%s): float32 rows, then float32 columns rounded to uint8, every method, 1-4 channels', (_, simd) => {
+    useSimdResample(simd);
+    expect(simdResampleAvailable()).toBe(simd);
     for (const method of TF_INTERPOLATIONS)
       for (const [w, h, ow, oh] of SIZES)
         for (const c of [1, 3, 4]) {
@@ -87,5 +92,6 @@ describe('the fast separable loops compute exactly the per-pixel definition', ()
             }
           for (let rep = 0; rep < 2; rep++) expect(Array.from(tfResize({ data: src, width: w, height: h, channels: c }, ow, oh, method).data), `${method} ${w}x${h}x${c} -> ${ow}x${oh}`).toEqual(want);
         }
+    useSimdResample(true);
   });
 });

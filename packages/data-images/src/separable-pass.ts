@@ -1,5 +1,5 @@
 import type { AxisTaps } from './axis-taps';
-import { verticalFixedSimd } from './vertical-fixed-simd';
+import { verticalFixedSimd, verticalFloatSimd } from './vertical-fixed-simd';
 
 /**
  * The two loops of a separable resize over interleaved pixels, written for speed: no
@@ -157,8 +157,9 @@ const round8 = (v: number): number => {
   return f <= 0 ? 0 : f >= 255 ? 255 : (f + 0.5) | 0;
 };
 
-/** The vertical float pass (unrolled up to four taps, as {@link verticalFixed}), rounded to uint8 on the way out. */
+/** The vertical float pass (WebAssembly SIMD where available, else unrolled up to four taps, as {@link verticalFixed}), rounded to uint8 on the way out. */
 export function verticalFloatToUint8(src: Float32Array, rowLen: number, taps: AxisTaps, out: Uint8Array): void {
+  if (verticalFloatSimd(src, rowLen, taps, out)) return;
   const outH = taps.start.length;
   const { start, count, stride, weights } = taps;
   for (let o = 0; o < outH; o++) {

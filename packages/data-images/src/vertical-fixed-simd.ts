@@ -5,12 +5,13 @@ import { VERTICAL_FIXED_WASM } from './vertical-fixed-wasm';
 interface VerticalWasm {
   memory: WebAssembly.Memory;
   vertical(src: number, rowLen: number, outH: number, start: number, count: number, k: number, stride: number, out: number): void;
+  verticalFloat(src: number, rowLen: number, outH: number, start: number, count: number, w: number, stride: number, out: number): void;
 }
 
 let instance: VerticalWasm | null | undefined;
 let enabled = true;
 
-/** The module, compiled on first use (513 bytes, so synchronously, in browsers too); null without WebAssembly SIMD. */
+/** The module, compiled on first use (about 1 KB, so synchronously, in browsers too); null without WebAssembly SIMD. */
 function load(): VerticalWasm | null {
   if (instance !== undefined) return instance;
   instance = null;
@@ -45,22 +46,44 @@ const align16 = (n: number) => (n + 15) & ~15;
 export function verticalFixedSimd(src: Uint8Array, rowLen: number, taps: AxisTaps, k: Int32Array, out: Uint8Array): boolean {
   const wasm = enabled ? load() : null;
   if (!wasm) return false;
+  const { mem, srcAt, outAt, countAt, kAt, rows } = layout(wasm, rowLen, taps, k.length * 4, 1);
+  new Int32Array(mem, kAt, k.length).set(k);
+  new Uint8Array(mem, srcAt, rows * rowLen).set(src.subarray(0, rows * rowLen));
+  wasm.vertical(srcAt, rowLen, taps.start.length, 0, countAt, kAt, taps.stride, outAt);
+  out.set(new Uint8Array(mem, outAt, taps.start.length * rowLen));
+  return true;
+}
+
+/**
+ * TF's vertical float pass in WebAssembly SIMD (two doubles per lane pair, the same IEEE
+ * operations in the same order as the JS loop, float32 store, round half up, clip), from
+ * float32 rows to uint8. Returns false where WebAssembly SIMD is unavailable.
+ */
+export function verticalFloatSimd(src: Float32Array, rowLen: number, taps: AxisTaps, out: Uint8Array): boolean {
+  const wasm = enabled ? load() : null;
+  if (!wasm) return false;
+  const { mem, srcAt, outAt, countAt, kAt, rows } = layout(wasm, rowLen, taps, taps.weights.length * 8, 4);
+  new Float64Array(mem, kAt, taps.weights.length).set(taps.weights);
+  new Float32Array(mem, srcAt, rows * rowLen).set(src.subarray(0, rows * rowLen));
+  wasm.verticalFloat(srcAt, rowLen, taps.start.length, 0, countAt, kAt, taps.stride, outAt);
+  out.set(new Uint8Array(mem, outAt, taps.start.length * rowLen));
+  return true;
+}
+
+/** Module memory: [start i32s][count i32s][weights][rows read][output], grown as needed; taps copied in. */
+function layout(wasm: VerticalWasm, rowLen: number, taps: AxisTaps, weightBytes: number, srcBytes: number) {
   const outH = taps.start.length;
   let rows = 0;
   for (let o = 0; o < outH; o++) rows = Math.max(rows, taps.start[o] + taps.count[o]);
   const countAt = outH * 4;
-  const kAt = countAt + outH * 4;
-  const srcAt = align16(kAt + k.length * 4);
-  const outAt = align16(srcAt + rows * rowLen);
+  const kAt = align16(countAt + outH * 4);
+  const srcAt = align16(kAt + weightBytes);
+  const outAt = align16(srcAt + rows * rowLen * srcBytes);
   const end = outAt + outH * rowLen;
   const have = wasm.memory.buffer.byteLength;
   if (end > have) wasm.memory.grow(Math.ceil((end - have) / 65536));
   const mem = wasm.memory.buffer;
   new Int32Array(mem, 0, outH).set(taps.start);
   new Int32Array(mem, countAt, outH).set(taps.count);
-  new Int32Array(mem, kAt, k.length).set(k);
-  new Uint8Array(mem, srcAt, rows * rowLen).set(src.subarray(0, rows * rowLen));
-  wasm.vertical(srcAt, rowLen, outH, 0, countAt, kAt, taps.stride, outAt);
-  out.set(new Uint8Array(mem, outAt, outH * rowLen));
-  return true;
+  return { mem, srcAt, outAt, countAt, kAt, rows };
 }
