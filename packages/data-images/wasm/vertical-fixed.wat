@@ -2,7 +2,7 @@
 ;; (ImagingResampleVertical_8bpc): output row o = clip8((2^21 + sum_t k[o*stride+t] * row[start[o]+t]) >> 22), 16 values
 ;; at a time in four i32x4 sums (exact integer arithmetic, the same sums as Pillow's), the
 ;; saturating narrows doing the clip to [0, 255]; the last rowLen % 16 values one by one.
-;; Regenerate vertical-fixed.ts with `node wasm/build.mjs` (needs `npx wabt`).
+;; Regenerate src/vertical-fixed-wasm.ts with `node wasm/build.mjs` (after `npm install --no-save wabt@1.0.39`).
 (module
   (memory (export "memory") 1)
   (func (export "vertical")
