@@ -37,6 +37,8 @@ export function useSimdResample(on: boolean): void {
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
+/** The module's memory grows to at most this (a pass needing more runs in JavaScript). */
+const MAX_MEMORY_BYTES = 32 * 2 ** 20;
 
 /**
  * Pillow's vertical 8-bit pass in WebAssembly SIMD (16 values per step, the same integer
@@ -46,7 +48,9 @@ const align16 = (n: number) => (n + 15) & ~15;
 export function verticalFixedSimd(src: Uint8Array, rowLen: number, taps: AxisTaps, k: Int32Array, out: Uint8Array): boolean {
   const wasm = enabled ? load() : null;
   if (!wasm) return false;
-  const { mem, srcAt, outAt, countAt, kAt, rows } = layout(wasm, rowLen, taps, k.length * 4, 1);
+  const at = layout(wasm, rowLen, taps, k.length * 4, 1);
+  if (!at) return false;
+  const { mem, srcAt, outAt, countAt, kAt, rows } = at;
   new Int32Array(mem, kAt, k.length).set(k);
   new Uint8Array(mem, srcAt, rows * rowLen).set(src.subarray(0, rows * rowLen));
   wasm.vertical(srcAt, rowLen, taps.start.length, 0, countAt, kAt, taps.stride, outAt);
@@ -62,7 +66,9 @@ export function verticalFixedSimd(src: Uint8Array, rowLen: number, taps: AxisTap
 export function verticalFloatSimd(src: Float32Array, rowLen: number, taps: AxisTaps, out: Uint8Array): boolean {
   const wasm = enabled ? load() : null;
   if (!wasm) return false;
-  const { mem, srcAt, outAt, countAt, kAt, rows } = layout(wasm, rowLen, taps, taps.weights.length * 8, 4);
+  const at = layout(wasm, rowLen, taps, taps.weights.length * 8, 4);
+  if (!at) return false;
+  const { mem, srcAt, outAt, countAt, kAt, rows } = at;
   new Float64Array(mem, kAt, taps.weights.length).set(taps.weights);
   new Float32Array(mem, srcAt, rows * rowLen).set(src.subarray(0, rows * rowLen));
   wasm.verticalFloat(srcAt, rowLen, taps.start.length, 0, countAt, kAt, taps.stride, outAt);
@@ -70,7 +76,7 @@ export function verticalFloatSimd(src: Float32Array, rowLen: number, taps: AxisT
   return true;
 }
 
-/** Module memory: [start i32s][count i32s][weights][rows read][output], grown as needed; taps copied in. */
+/** Module memory: [start i32s][count i32s][weights][rows read][output], grown as needed (up to {@link MAX_MEMORY_BYTES}; undefined beyond); taps copied in. */
 function layout(wasm: VerticalWasm, rowLen: number, taps: AxisTaps, weightBytes: number, srcBytes: number) {
   const outH = taps.start.length;
   let rows = 0;
@@ -80,6 +86,8 @@ function layout(wasm: VerticalWasm, rowLen: number, taps: AxisTaps, weightBytes:
   const srcAt = align16(kAt + weightBytes);
   const outAt = align16(srcAt + rows * rowLen * srcBytes);
   const end = outAt + outH * rowLen;
+  // WebAssembly memory never shrinks: large images take the JavaScript pass instead.
+  if (end > MAX_MEMORY_BYTES) return undefined;
   const have = wasm.memory.buffer.byteLength;
   if (end > have) wasm.memory.grow(Math.ceil((end - have) / 65536));
   const mem = wasm.memory.buffer;
