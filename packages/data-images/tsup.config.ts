@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
-import { packageBuild } from '../../tsup.shared';
+import { exportEntries, packageBuild } from '../../tsup.shared';
 
-export default defineConfig(packageBuild(undefined, { external: ['sharp', '@jsquash/jpeg'], shims: true }));
+// The decode worker is its own entry: worker threads load it by path (dist/node/decode-worker.*).
+export default defineConfig(packageBuild({ ...exportEntries(), 'node/decode-worker': 'src/node/decode-worker.ts' }, { external: ['sharp', '@jsquash/jpeg'], shims: true }));

@@ -95,7 +95,7 @@ export class ImageDataGenerator implements Augmentation {
   std: Float32Array | null = null;
   /** ZCA matrix from {@link fit} (Keras' `principal_components`, d x d float32), or null. */
   principalComponents: tf.Tensor2D | null = null;
-  /** Warnings Keras would print (overridden settings), in order. */
+  /** Warnings Keras would print (overridden settings; featurewise options used before `fit()`), in order. */
   readonly warnings: string[] = [];
   private readonly widthShift: ParsedShift;
   private readonly heightShift: ParsedShift;
@@ -239,6 +239,7 @@ export class ImageDataGenerator implements Augmentation {
    * Returns a new tensor (the input is neither changed nor disposed).
    */
   standardize<T extends tf.Tensor3D | tf.Tensor4D>(x: T): T {
+    this.warnIfUnfitted();
     return tf.tidy(() => {
       let y = asBatch('standardize x', x);
       if (this.preprocessingFunction) {
@@ -371,11 +372,34 @@ export class ImageDataGenerator implements Augmentation {
     return flowFromDirectory(this, directory, options);
   }
 
+  /**
+   * keras_preprocessing's `standardize` when a featurewise option is set but `fit()` was
+   * never called: it warns ("... hasn't been fit on any training data. Fit it first by
+   * calling `.fit(numpy_data)`.") and leaves that step out. Python shows each warning once
+   * per call site; here each is added to {@link warnings} and printed (console.warn) once
+   * per generator.
+   */
+  private warnIfUnfitted(): void {
+    const missing: [boolean, string][] = [
+      [this.featurewiseCenter && !this.mean, '`featurewiseCenter`'],
+      [this.featurewiseStdNormalization && !this.std, '`featurewiseStdNormalization`'],
+      [this.zcaWhitening && !this.principalComponents, '`zcaWhitening`'],
+    ];
+    for (const [unfitted, option] of missing) {
+      if (!unfitted) continue;
+      const message = `This ImageDataGenerator specifies ${option}, but it hasn't been fit on any training data. Fit it first by calling \`.fit(x)\`.`;
+      if (this.warnings.includes(message)) continue;
+      this.warnings.push(message);
+      console.warn(`warning: ${message}`);
+    }
+  }
+
   /** core `Augmentation`: `standardize(randomTransform(images, seed))`. */
   apply(images: tf.Tensor4D, options: AugmentOptions): tf.Tensor4D {
     if (!options || !Number.isInteger(options.seed)) {
       throw usageError('E_AUGMENT_OPTION', `apply options.seed must be an integer; got ${JSON.stringify(options?.seed)}`);
     }
+    this.warnIfUnfitted();
     return tf.tidy(() => {
       const t = this.randomTransform(images, options.seed);
       return this.standardizes() ? this.standardize(t) : t;

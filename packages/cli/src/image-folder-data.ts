@@ -2,6 +2,7 @@ import type { DataSource } from '@tfbricks/train';
 import { TfbricksError } from '@tfbricks/core';
 import { CIFAR10_SPEC, CIFAR100_SPEC } from '@tfbricks/data-cifar';
 import { type DataRequest, type Split, describeData, loadData } from './data';
+import { type DataFingerprint, fingerprintData, fingerprintFolder } from './data-fingerprint';
 import type { CliIo } from './io';
 import { println } from './io';
 import { RUN_LAYOUT } from './run-dir';
@@ -19,10 +20,39 @@ export interface TrainSources {
   /** What the final evaluation runs on, and its name (`test`, `validation`, `train`). */
   evaluation: DataSource;
   evaluationSplit: string;
-  /** The data files whose fingerprint a resumed run checks (CIFAR's batch files; folders: not yet). */
-  fingerprintFiles?: { folder: string; files: string[] };
-  /** Training images in memory (CIFAR only): featurewise statistics need them. */
+  /** What a resumed run checks its data against (CIFAR: the files' hashes; a folder: its listing). */
+  fingerprint: () => DataFingerprint;
+  /** Training images in memory (CIFAR only): featurewise statistics are fitted on all of them. */
   trainImages?: { images: Uint8Array; count: number };
+  /** A folder's training images are streamed: featurewise statistics are fitted on a seeded sample of them. */
+  fitSample?: () => FitSample;
+}
+
+/** A bounded, seeded sample of the training subset (featurewise statistics in folder mode). */
+export interface FitSample {
+  images: Uint8Array;
+  count: number;
+  /** Images in the training subset. */
+  total: number;
+}
+
+/** Featurewise statistics of a folder run are fitted on at most this many training images... */
+export const FIT_SAMPLE_MAX_IMAGES = 1000;
+/** ...and at most this many bytes of uint8 pixels (256×256 RGB: 341 images). */
+export const FIT_SAMPLE_MAX_BYTES = 64 * 2 ** 20;
+
+/**
+ * The first `n` images of the training subset in numpy's permutation seeded by the run's
+ * seed: reproducible from the seed and the listing alone, so `export` refits the very
+ * statistics `train` used.
+ */
+export function seededSample(dataset: { size(split: string): number; batches(split: string, o: { batchSize: number; shuffle: boolean; seed: number }): Iterable<{ images: Uint8Array; size: number }> }, imageShape: readonly number[], seed: number): FitSample {
+  const total = dataset.size('train');
+  const record = imageShape[0] * imageShape[1] * imageShape[2];
+  const count = Math.max(1, Math.min(total, FIT_SAMPLE_MAX_IMAGES, Math.floor(FIT_SAMPLE_MAX_BYTES / record)));
+  const first = dataset.batches('train', { batchSize: count, shuffle: true, seed })[Symbol.iterator]().next();
+  if (first.done) throw new TfbricksError('E_IMAGE_EMPTY', 'no training images to fit the featurewise statistics on');
+  return { images: first.value.images, count: first.value.size, total };
 }
 
 export interface FolderRequest {
@@ -54,13 +84,16 @@ export async function openImageFolder(req: FolderRequest, io: CliIo): Promise<Tr
   const hasValidation = dataset.splits.includes('validation');
   const train: DataSource = { dataset, split: 'train' };
   const validation: DataSource | undefined = hasValidation ? { dataset, split: 'validation' } : undefined;
+  const imageShape = [...dataset.imageShape] as [number, number, number];
   return {
     classNames: [...dataset.classNames],
-    imageShape: [...dataset.imageShape] as [number, number, number],
+    imageShape,
     train,
     validation,
     evaluation: validation ?? train,
     evaluationSplit: hasValidation ? 'validation' : 'train',
+    fingerprint: () => fingerprintFolder(dataset.files, dataset.classNames, { imageSize: req.imageSize, validationSplit: req.validationSplit, seed: req.seed, colorMode: 'rgb', interpolation: 'bilinear' }),
+    fitSample: () => seededSample(dataset, imageShape, req.seed),
   };
 }
 
@@ -78,7 +111,7 @@ export async function cifarSources(config: DataRequest, io: CliIo, signal?: Abor
     evaluation: source(data.test),
     evaluationSplit: 'test',
     trainImages: data.train,
-    fingerprintFiles: { folder: data.source, files: [...spec.files.train, ...spec.files.test] },
+    fingerprint: () => fingerprintData(data.source, [...spec.files.train, ...spec.files.test]),
   };
 }
 

@@ -52,4 +52,47 @@ describe('ImageDataGenerator.flowFromDirectory with imageFolderReader on real fi
     expect(history.history.loss).toHaveLength(2);
     model.dispose();
   });
+
+  it("featurewise centre / std from datagen.fit(sample) are applied to the folder's batches, as Keras does", async () => {
+    // The Keras recipe: fit on a sample, then flow_from_directory. The sample here is every
+    // image of the folder (6 per class), so the statistics are analytic: G and B columns are
+    // 0, 60, 120, 180 (mean 90, population variance 4500); R adds 10 x class (0 or 1, half
+    // each): mean 95, variance 4500 + 25.
+    const reader = imageFolderReader({ cacheDir: join(root, 'cache') });
+    const listing = await reader.list(dir, { style: 'keras-preprocessing' });
+    const decode = { size: [2, 4] as [number, number], colorMode: 'rgb' as const, family: 'pil' as const, interpolation: 'nearest' as const };
+    await reader.prepare(listing.files, decode);
+    const sample = tf.tensor4d(Float32Array.from(await reader.read(listing.files, decode)), [listing.files.length, 2, 4, 3]);
+    const gen = new ImageDataGenerator({ featurewiseCenter: true, featurewiseStdNormalization: true });
+    await gen.fit(sample);
+    sample.dispose();
+    expect(Array.from(gen.mean!)).toEqual([95, 90, 90]);
+    expect(gen.std![0]).toBeCloseTo(Math.sqrt(4525), 3);
+    expect(gen.std![1]).toBeCloseTo(Math.sqrt(4500), 3);
+    const flow = await gen.flowFromDirectory(dir, { reader, targetSize: [2, 4], batchSize: 12, seed: 1, print: () => {} });
+    const { xs, ys } = await flow.batch(0, 0);
+    const labels = Array.from(await tf.argMax(ys!, 1).data());
+    const px = (await xs.data()) as Float32Array;
+    for (let i = 0; i < 12; i++)
+      for (let p = 0; p < 8; p++) {
+        const col = p % 4;
+        expect(px[(i * 8 + p) * 3]).toBeCloseTo((60 * col + 10 * labels[i] - 95) / (Math.sqrt(4525) + 1e-6), 4);
+        expect(px[(i * 8 + p) * 3 + 2]).toBeCloseTo((60 * col - 90) / (Math.sqrt(4500) + 1e-6), 4);
+      }
+    expect(gen.warnings).toEqual([]);
+    tf.dispose([xs, ys!]);
+  });
+
+  it("featurewise options without fit(): Keras' warning, and the step is left out", async () => {
+    const reader = imageFolderReader({ cacheDir: join(root, 'cache') });
+    const gen = new ImageDataGenerator({ featurewiseCenter: true });
+    const flow = await gen.flowFromDirectory(dir, { reader, targetSize: [2, 4], batchSize: 12, seed: 1, print: () => {} });
+    const { xs, ys } = await flow.batch(0, 0);
+    const green = Array.from((await xs.data()) as Float32Array).filter((_, i) => i % 3 === 1);
+    expect(green.slice(0, 8)).toEqual([0, 60, 120, 180, 0, 60, 120, 180]);
+    expect(gen.warnings).toEqual(["This ImageDataGenerator specifies `featurewiseCenter`, but it hasn't been fit on any training data. Fit it first by calling `.fit(x)`."]);
+    // Once per generator, however many batches (here: epoch 1).
+    tf.dispose([xs, ys!, (await flow.batch(1, 0)).xs]);
+    expect(gen.warnings).toHaveLength(1);
+  });
 });

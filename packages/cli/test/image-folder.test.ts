@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -43,7 +43,10 @@ describe('tfbricks train / dataset / predict / evaluate on a folder of class sub
     writeFileSync(join(imgs, 'night', 'notes.png'), 'not an image, just text\n');
     before = snapshot(imgs);
     train = await runCli(
-      ['train', '--model', 'tiny', '--data-dir', 'photos', '--image-size', '16x16', '--validation-split', '0.25', '--epochs', '1', '--batch-size', '8', '--backend', 'cpu', '--seed', '1', '--run-dir', 'run', '--skip-bad-images'],
+      [
+        'train', '--model', 'tiny', '--data-dir', 'photos', '--image-size', '16x16', '--validation-split', '0.25', '--epochs', '1', '--batch-size', '8', '--backend', 'cpu', '--seed', '1', '--run-dir', 'run', '--skip-bad-images',
+        '--featurewise-center', '--featurewise-std-normalization',
+      ],
       { cwd, env },
     );
   }, 240_000);
@@ -72,6 +75,8 @@ describe('tfbricks train / dataset / predict / evaluate on a folder of class sub
     expect(train.stdout).toContain('Using 37 files for training.');
     expect(train.stdout).toContain('Using 12 files for validation.');
     expect(train.stdout).toContain('Skipped 1 bad image file.');
+    // Featurewise statistics in folder mode: fitted on a bounded seeded sample of the training subset.
+    expect(train.stdout).toContain('featurewise statistics: fitted on a seeded sample of 37 of the 37 training images (at most 1000 images and 64 MiB of pixels)');
     expect(train.stdout).toMatch(/conv2d_1 \(Conv2D\) +\(None, 16, 16, 8\)/);
     expect(train.stdout).toMatch(/dense_1 \(Dense\) +\(None, 2\)/);
     expect(train.stdout).toMatch(/^Epoch 1\/1 - /m);
@@ -99,6 +104,62 @@ describe('tfbricks train / dataset / predict / evaluate on a folder of class sub
     expect(r.stdout).toMatch(/^Epoch 2\/2 - /m);
     expect(readFileSync(join(cwd, 'run', 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
   }, 120_000);
+
+  it('export refits the featurewise statistics of a folder run on the same seeded sample and bakes them in', async () => {
+    const r = await runCli(['export', 'run', '--out', 'baked.onnx', '--include-preprocessing'], { cwd, env });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain('refitting the featurewise statistics');
+    expect(r.stdout).toContain('featurewise statistics: fitted on a seeded sample of 37 of the 37 training images');
+    const text = readFileSync(join(cwd, 'baked.onnx')).toString('latin1');
+    const meta = JSON.parse(text.slice(text.indexOf('{"included"'), text.indexOf('}', text.indexOf('{"included"')) + 1));
+    expect(meta.included).toBe(true);
+    // Blue is 220 in "day" images and 30 in "night" ones: its mean lies between, its std is
+    // at most half the gap; red and green (200-218 / 40-58) likewise.
+    expect(meta.mean[2]).toBeGreaterThan(30 / 255);
+    expect(meta.mean[2]).toBeLessThan(220 / 255);
+    expect(meta.std[2]).toBeGreaterThan(0);
+    expect(meta.std[2]).toBeLessThanOrEqual(95 / 255 + 1e-6);
+    expect(meta.mean[0]).toBeCloseTo(meta.mean[1], 6);
+  }, 120_000);
+
+  it('a folder run records a fingerprint of its listing; --resume on a changed folder is refused, --data-changed-ok continues', async () => {
+    const fp = JSON.parse(readFileSync(join(cwd, 'run', 'data-fingerprint.json'), 'utf8')).files;
+    expect(Object.keys(fp).sort()).toEqual(['class folder "day"', 'class folder "night"', 'image options']);
+    expect(fp['class folder "day"'].files).toBe(24);
+    expect(fp['class folder "night"'].files).toBe(25);
+    // One more image in "day" (the copies keep their mtimes, so only that differs).
+    cpSync(imgs, join(cwd, 'photos-more'), { recursive: true, preserveTimestamps: true });
+    writeFileSync(join(cwd, 'photos-more', 'day', 'img_99.png'), image(true, 99));
+    cpSync(join(cwd, 'run'), join(cwd, 'rc'), { recursive: true });
+    const before = snapshot(join(cwd, 'rc'));
+    const r = await runCli(['train', '--resume', 'rc', '--data-dir', 'photos-more', '--epochs', '3', '--progress', 'none'], { cwd, env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('the data differs from the data run');
+    expect(r.stderr).toContain('class folder "day" changed (24 -> 25 images)');
+    expect(r.stderr).toContain('--data-changed-ok');
+    // Continuing anyway cannot work with a different number of training images: the backup
+    // (mid-run position, shuffle state) is tied to it; refused by the backup, nothing changed.
+    const more = await runCli(['train', '--resume', 'rc', '--data-dir', 'photos-more', '--epochs', '3', '--data-changed-ok', '--progress', 'none'], { cwd, env });
+    expect(more.code, more.stderr).toBe(2);
+    expect(more.stderr).toContain('number of training records 37 but this run has 38');
+    expect(snapshot(join(cwd, 'rc'))).toEqual(before);
+    // A touched image (same count, same size) is a change too.
+    cpSync(imgs, join(cwd, 'photos-touched'), { recursive: true, preserveTimestamps: true });
+    utimesSync(join(cwd, 'photos-touched', 'night', 'img_03.png'), new Date(2_000_000_000_000), new Date(2_000_000_000_000));
+    const t = await runCli(['train', '--resume', 'rc', '--data-dir', 'photos-touched', '--epochs', '3', '--progress', 'none'], { cwd, env });
+    expect(t.code, t.stderr).toBe(2);
+    expect(t.stderr).toContain('class folder "night" changed (an image was replaced, renamed or modified; same count and total size)');
+    expect(snapshot(join(cwd, 'rc'))).toEqual(before);
+    const ok = await runCli(['train', '--resume', 'rc', '--data-dir', 'photos-touched', '--epochs', '3', '--data-changed-ok', '--progress', 'epoch'], { cwd, env });
+    expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+    expect(ok.stderr).toContain('tfbricks: warning: the data differs from the data run');
+    expect(ok.stderr).toContain('continuing on the new data (--data-changed-ok)');
+    expect(ok.stdout).toMatch(/^Epoch 3\/3 - /m);
+    // The run now records the folder it continued on.
+    const after = JSON.parse(readFileSync(join(cwd, 'rc', 'data-fingerprint.json'), 'utf8')).files;
+    expect(after['class folder "night"'].sha256).not.toBe(fp['class folder "night"'].sha256);
+    expect(after['class folder "day"']).toEqual(fp['class folder "day"']);
+  }, 240_000);
 
   it('folder flags are checked: --image-size needs a folder, sizes are HxW, CIFAR-only flags are refused', async () => {
     const cifar = await runCli(['train', '--image-size', '16x16', '--run-dir', 'x'], { cwd, env });

@@ -50,3 +50,24 @@ export function tapsFromPairs(pairs: { index: number[]; weight: number[] }[]): A
   });
   return taps;
 }
+
+/** Taps are a pure function of (input size, output size, method): computed once and kept, up to this many. */
+const MEMO_LIMIT = 256;
+
+/**
+ * A small bounded memo for taps (or anything derived from them): a folder of same-size
+ * images resizes with the same two tables every time, so they are computed once. The
+ * memo is cleared when full, which bounds its memory whatever sizes a folder holds.
+ */
+export function tapsMemo<T>(): (key: string, make: () => T) => T {
+  const memo = new Map<string, T>();
+  return (key, make) => {
+    let hit = memo.get(key);
+    if (hit === undefined) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      hit = make();
+      memo.set(key, hit);
+    }
+    return hit;
+  };
+}

@@ -1,5 +1,6 @@
 import type { PilInterpolation } from '@tfbricks/core';
-import { type AxisTaps, makeTaps, singleTaps } from './axis-taps';
+import { type AxisTaps, makeTaps, singleTaps, tapsMemo } from './axis-taps';
+import { PRECISION_BITS } from './separable-pass';
 
 interface PilFilter {
   support: number;
@@ -94,8 +95,6 @@ export function pilAxisTaps(inSize: number, outSize: number, method: PilInterpol
   return method === 'nearest' ? nearestTaps(inSize, outSize) : filterTaps(inSize, outSize, FILTERS[method]);
 }
 
-const PRECISION_BITS = 32 - 8 - 2;
-
 /** Pillow's `normalize_coeffs_8bpc`: weights to fixed point, rounded half away from zero. */
 export function fixedPointWeights(taps: AxisTaps): Int32Array {
   const out = new Int32Array(taps.weights.length);
@@ -106,40 +105,18 @@ export function fixedPointWeights(taps: AxisTaps): Int32Array {
   return out;
 }
 
-/**
- * One 8-bit pass of Pillow's resampler along an axis of an interleaved image:
- * `(ss = 1 << (P-1)) + Σ pixel × k`, shifted right by P and clipped, as in Resample.c.
- */
-export function pilPass(
-  src: Uint8Array,
-  lines: number,
-  inLen: number,
-  channels: number,
-  taps: AxisTaps,
-  horizontal: boolean,
-): Uint8Array {
-  const outLen = taps.start.length;
-  const k = fixedPointWeights(taps);
-  const out = new Uint8Array(lines * outLen * channels);
-  const half = 1 << (PRECISION_BITS - 1);
-  // Pixel address: horizontal passes walk along a row; vertical passes along a column.
-  const lineStride = horizontal ? inLen * channels : channels;
-  const stepStride = horizontal ? channels : lines * channels;
-  const outLineStride = horizontal ? outLen * channels : channels;
-  const outStepStride = horizontal ? channels : lines * channels;
-  for (let line = 0; line < lines; line++) {
-    for (let o = 0; o < outLen; o++) {
-      const start = taps.start[o];
-      const count = taps.count[o];
-      const wbase = o * taps.stride;
-      for (let c = 0; c < channels; c++) {
-        let ss = half;
-        let p = line * lineStride + start * stepStride + c;
-        for (let t = 0; t < count; t++, p += stepStride) ss += src[p] * k[wbase + t];
-        const v = ss >> PRECISION_BITS;
-        out[line * outLineStride + o * outStepStride + c] = v < 0 ? 0 : v > 255 ? 255 : v;
-      }
-    }
-  }
-  return out;
+/** One axis of PIL's 8-bit resampler: the taps and their fixed-point weights. */
+export interface PilAxisPlan {
+  taps: AxisTaps;
+  k: Int32Array;
+}
+
+const plans = tapsMemo<PilAxisPlan>();
+
+/** {@link pilAxisTaps} and {@link fixedPointWeights}, computed once per (in, out, method). */
+export function pilAxisPlan(inSize: number, outSize: number, method: PilInterpolation): PilAxisPlan {
+  return plans(`${inSize}:${outSize}:${method}`, () => {
+    const taps = pilAxisTaps(inSize, outSize, method);
+    return { taps, k: fixedPointWeights(taps) };
+  });
 }

@@ -1,6 +1,7 @@
 import { PIL_INTERPOLATIONS, type PilInterpolation, TF_INTERPOLATIONS, type TfInterpolation } from '@tfbricks/core';
-import { pilAxisTaps, pilPass } from './pil-resample';
-import { floatPass, tfAxisTaps } from './tf-resample';
+import { pilAxisPlan } from './pil-resample';
+import { horizontalFixed, horizontalFloat, verticalFixed, verticalFloatToUint8 } from './separable-pass';
+import { tfAxisTaps } from './tf-resample';
 import { premultiply, unpremultiply } from './color';
 
 /** Interleaved uint8 pixels, channels last. */
@@ -19,18 +20,44 @@ export function isTfInterpolation(v: string): v is TfInterpolation {
   return (TF_INTERPOLATIONS as readonly string[]).includes(v);
 }
 
+/** Intermediate rows of a two-pass resize, reused from call to call (grown as needed, never shared between calls in flight: resizing is synchronous). */
+let scratch8 = new Uint8Array(0);
+let scratchF = new Float32Array(0);
+const scratchUint8 = (n: number): Uint8Array => (scratch8.length >= n ? scratch8 : (scratch8 = new Uint8Array(n)));
+const scratchFloat = (n: number): Float32Array => (scratchF.length >= n ? scratchF : (scratchF = new Float32Array(n)));
+
+/** The caller's output buffer when given (and not an intermediate step), else a new one. */
+function output(out: Uint8Array | undefined, n: number, intermediate: boolean): Uint8Array {
+  if (!out || intermediate) return new Uint8Array(n);
+  if (out.length !== n) throw new RangeError(`output buffer of ${out.length} bytes, expected ${n}`);
+  return out;
+}
+
 /**
  * PIL's `Image.resize(size, resample)` on 8-bit pixels: a horizontal then a vertical
  * 8-bit pass (each only when that side changes), fixed-point weights; RGBA is resized
  * premultiplied (PIL converts `RGBA` to `RGBa` and back for every filter but nearest).
+ * `out` (optional) receives the result when a resize happens (its exact size).
  */
-export function pilResize(src: Pixels, width: number, height: number, method: PilInterpolation): Pixels {
+export function pilResize(src: Pixels, width: number, height: number, method: PilInterpolation, out?: Uint8Array): Pixels {
   if (src.width === width && src.height === height) return src;
   const premul = src.channels === 4 && method !== 'nearest';
-  let data = premul ? premultiply(src.data) : src.data;
+  const input = premul ? premultiply(src.data) : src.data;
   const c = src.channels;
-  if (width !== src.width) data = pilPass(data, src.height, src.width, c, pilAxisTaps(src.width, width, method), true);
-  if (height !== src.height) data = pilPass(data, width, src.height, c, pilAxisTaps(src.height, height, method), false);
+  let data: Uint8Array;
+  if (width === src.width) data = input;
+  else {
+    const h = pilAxisPlan(src.width, width, method);
+    const n = src.height * width * c;
+    data = height === src.height ? output(out, n, premul) : scratchUint8(n);
+    horizontalFixed(input, src.height, src.width, c, h.taps, h.k, data);
+  }
+  if (height !== src.height) {
+    const v = pilAxisPlan(src.height, height, method);
+    const target = output(out, height * width * c, premul);
+    verticalFixed(data, width * c, v.taps, v.k, target);
+    data = target;
+  }
   if (premul) data = unpremultiply(data);
   return { data, width, height, channels: c };
 }
@@ -41,15 +68,12 @@ export function pilResize(src: Pixels, width: number, height: number, method: Pi
  * (TF returns the float values; the difference is at most 0.5, plus the clipping of
  * cubic/lanczos overshoot).
  */
-export function tfResize(src: Pixels, width: number, height: number, method: TfInterpolation): Pixels {
+export function tfResize(src: Pixels, width: number, height: number, method: TfInterpolation, out?: Uint8Array): Pixels {
   const c = src.channels;
-  const rows = floatPass(src.data, src.height, src.width, c, tfAxisTaps(src.width, width, method), true);
-  const both = floatPass(rows, width, src.height, c, tfAxisTaps(src.height, height, method), false);
-  const data = new Uint8Array(both.length);
-  for (let i = 0; i < both.length; i++) {
-    const v = Math.round(both[i]);
-    data[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-  }
+  const rows = scratchFloat(src.height * width * c);
+  horizontalFloat(src.data, src.height, src.width, c, tfAxisTaps(src.width, width, method), rows);
+  const data = output(out, height * width * c, false);
+  verticalFloatToUint8(rows, width * c, tfAxisTaps(src.height, height, method), data);
   return { data, width, height, channels: c };
 }
 

@@ -1,5 +1,5 @@
 import type { TfInterpolation } from '@tfbricks/core';
-import { type AxisTaps, makeTaps, singleTaps, tapsFromPairs } from './axis-taps';
+import { type AxisTaps, makeTaps, singleTaps, tapsFromPairs, tapsMemo } from './axis-taps';
 
 /**
  * `ResizeBilinear(half_pixel_centers=True)`: `in = (o + 0.5) × scale − 0.5`, lower index
@@ -132,8 +132,7 @@ function kernelTaps(inSize: number, outSize: number, kernel: Kernel): AxisTaps {
   return taps;
 }
 
-/** Taps of `tf.image.resize(method, antialias=False)` on one axis. */
-export function tfAxisTaps(inSize: number, outSize: number, method: TfInterpolation): AxisTaps {
+function makeTfAxisTaps(inSize: number, outSize: number, method: TfInterpolation): AxisTaps {
   switch (method) {
     case 'bilinear':
       return bilinearTaps(inSize, outSize);
@@ -148,25 +147,9 @@ export function tfAxisTaps(inSize: number, outSize: number, method: TfInterpolat
   }
 }
 
-/** One float pass along an axis (TF computes in float; the result is rounded to uint8 at the end). */
-export function floatPass(src: ArrayLike<number>, lines: number, inLen: number, channels: number, taps: AxisTaps, horizontal: boolean): Float32Array {
-  const outLen = taps.start.length;
-  const out = new Float32Array(lines * outLen * channels);
-  const lineStride = horizontal ? inLen * channels : channels;
-  const stepStride = horizontal ? channels : lines * channels;
-  const outLineStride = horizontal ? outLen * channels : channels;
-  const outStepStride = horizontal ? channels : lines * channels;
-  for (let line = 0; line < lines; line++) {
-    for (let o = 0; o < outLen; o++) {
-      const wbase = o * taps.stride;
-      const count = taps.count[o];
-      for (let c = 0; c < channels; c++) {
-        let acc = 0;
-        let p = line * lineStride + taps.start[o] * stepStride + c;
-        for (let t = 0; t < count; t++, p += stepStride) acc += src[p] * taps.weights[wbase + t];
-        out[line * outLineStride + o * outStepStride + c] = acc;
-      }
-    }
-  }
-  return out;
+const memo = tapsMemo<AxisTaps>();
+
+/** Taps of `tf.image.resize(method, antialias=False)` on one axis, computed once per (in, out, method). */
+export function tfAxisTaps(inSize: number, outSize: number, method: TfInterpolation): AxisTaps {
+  return memo(`${inSize}:${outSize}:${method}`, () => makeTfAxisTaps(inSize, outSize, method));
 }

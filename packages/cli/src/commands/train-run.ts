@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import '@tensorflow/tfjs-layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { type ResolvedBackend, describeResolution } from '@tfbricks/core';
+import { type ResolvedBackend, type TfbricksError, describeResolution } from '@tfbricks/core';
 import { buildModel, createOptimizer, summary } from '@tfbricks/layers';
 import { saveModel } from '@tfbricks/layers/node';
 import { type Callback, evaluate, fit } from '@tfbricks/train';
@@ -19,7 +19,7 @@ import { type ProgressMode, ProgressReporter } from '../progress';
 import { CONFIG_FILE, DONE_FILE, RUN_LAYOUT } from '../run-dir';
 import { removeRunArtefacts } from '../run-files';
 import { lockRunDir } from '../run-lock';
-import { type DataFingerprint, checkDataFingerprint, fingerprintData } from '../data-fingerprint';
+import { type DataFingerprint, checkDataFingerprint } from '../data-fingerprint';
 import { readFileBoundedSync, readJsonFileSync } from '@tfbricks/core/node';
 import { StopSignals } from '../signals';
 import type { ResolvedTrain, TrainConfig } from './train-config';
@@ -120,15 +120,17 @@ async function runLocked(resolved: ResolvedTrain, ctx: CommandContext): Promise<
     const data = await trainSources(config, io, signals.signal);
     if (signals.exitCode !== undefined) return signals.exitCode;
 
-    const fingerprint = data.fingerprintFiles ? fingerprintData(data.fingerprintFiles.folder, data.fingerprintFiles.files) : {};
-    if (resolved.mode === 'continue' && data.fingerprintFiles) {
+    const fingerprint = data.fingerprint();
+    if (resolved.mode === 'continue') {
       const saved = readFingerprint(config.runDir);
-      if (saved) {
+      // Folder runs started before folders were fingerprinted recorded none ({}): nothing to check.
+      if (saved && Object.keys(saved).length > 0) {
         try {
           checkDataFingerprint(saved, fingerprint, config.runDir);
         } catch (error) {
           if (!resolved.dataChangedOk) throw error;
-          println(io.stderr, `tfbricks: warning: ${(error as Error).message}; continuing on the new data (--data-changed-ok)`);
+          const difference = String((error as TfbricksError).details?.difference ?? (error as Error).message);
+          println(io.stderr, `tfbricks: warning: ${difference}; continuing on the new data (--data-changed-ok)`);
         }
       }
     }
@@ -155,7 +157,7 @@ async function runLocked(resolved: ResolvedTrain, ctx: CommandContext): Promise<
       },
     };
 
-    const augmentation = config.augment ? await (await import('../augmentation')).createAugmentation(config.augmentation, data) : undefined;
+    const augmentation = config.augment ? await (await import('../augmentation')).createAugmentation(config.augmentation, data, (line) => println(out, line)) : undefined;
     const mode = progressMode(resolved, out.isTTY);
     const callbacks: Callback[] = [
       records,

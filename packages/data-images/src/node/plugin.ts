@@ -44,7 +44,10 @@ export interface ImageFolderReport {
  * cache and refuses bad files (all listed); `batches()` then streams uint8 batches from
  * the cache, so `fit({ train: { dataset, split: 'train' } })` never holds the whole set.
  */
-export function imageFolderDataset(directory: string, options: ImageFolderDatasetOptions = {}): DatasetPlugin & { readonly report: ImageFolderReport | undefined } {
+export function imageFolderDataset(
+  directory: string,
+  options: ImageFolderDatasetOptions = {},
+): DatasetPlugin & { readonly report: ImageFolderReport | undefined; readonly files: readonly ImageFileEntry[] } {
   const size = options.imageSize ?? [256, 256];
   if (size.length !== 2 || size.some((v) => !Number.isInteger(v) || v < 1 || v > 16384)) {
     throw usageError('E_IMAGE_OPTION', `imageFolderDataset imageSize must be [height, width] of integers in [1, 16384]; got ${JSON.stringify(size)}`);
@@ -73,6 +76,10 @@ export function imageFolderDataset(directory: string, options: ImageFolderDatase
     splits: split > 0 ? ['train', 'validation'] : ['train'],
     get report() {
       return report;
+    },
+    /** Every image file listed (Keras 3's order, before the split; bad ones included), with its size and mtime. */
+    get files(): readonly ImageFileEntry[] {
+      return listing.files;
     },
     prepare() {
       preparing ??= prepareOnce();

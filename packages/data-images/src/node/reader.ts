@@ -1,8 +1,9 @@
 import type { BadImageFile, ImageDecodeOptions, ImageFileEntry, ImageFolderReader, ListFolderOptions, PrepareResult } from '@tfbricks/core';
-import { TfbricksError, channelsOf } from '@tfbricks/core';
+import { TfbricksError, channelsOf, usageError } from '@tfbricks/core';
 import { finishPixels } from '../decode-pixels';
 import { defaultImageCacheDir } from './cache-dir';
 import { BadImage, MAX_IMAGE_PIXELS, decodeFile } from './decode-file';
+import { DecodeWorkers, defaultDecodeWorkers } from './decode-workers';
 import { listImageFolder } from './list-folder';
 import { PixelCache } from './pixel-cache';
 
@@ -13,6 +14,15 @@ export interface NodeImageReaderOptions {
   concurrency?: number;
   /** Refuse images whose header declares more pixels (default PIL's 89,478,485). */
   maxPixels?: number;
+  /**
+   * Worker threads that decode and resize beside the main thread in `prepare()`:
+   * `'auto'` (default) starts one fewer than the cores (at most 7) when at least 2,048
+   * files need decoding; a number starts that many whenever more than 256 do; 0 keeps
+   * everything on the main thread. (On the 2-vCPU benchmark machine one worker made a cold
+   * pass about 1.4× faster when the other core was free, and no faster when it was busy:
+   * packages/data-images/BENCHMARKS.md.)
+   */
+  workers?: number | 'auto';
   env?: Record<string, string | undefined>;
 }
 
@@ -39,9 +49,62 @@ export interface NodeImageFolderReader extends ImageFolderReader {
   readCached(files: readonly ImageFileEntry[], options: ImageDecodeOptions): Uint8Array;
 }
 
+/** Files per job sent to a decode worker (or decoded by the main thread between its messages). */
+const WORKER_CHUNK = 256;
+/** Worker threads start only for at least this many files to decode (their start-up costs ~50 ms). */
+const WORKER_MIN_FILES = 2048;
+
+/**
+ * Decode `files` on the main thread and `threads` workers at once: each takes the next
+ * chunk of {@link WORKER_CHUNK} files until none is left; the main thread stores every
+ * record (the cache has one writer). Bad files are reported as on one thread.
+ */
+async function decodeInParallel(
+  files: readonly ImageFileEntry[],
+  decode: ImageDecodeOptions,
+  record: number,
+  threads: number,
+  maxPixels: number,
+  decodeHere: (file: ImageFileEntry) => Promise<void>,
+  stored: (file: ImageFileEntry, pixels: Uint8Array | BadImage) => void,
+): Promise<void> {
+  const workers = new DecodeWorkers(threads);
+  let next = 0;
+  const take = () => {
+    const chunk = files.slice(next, next + WORKER_CHUNK);
+    next += chunk.length;
+    return chunk;
+  };
+  const workerLane = async () => {
+    for (let chunk = take(); chunk.length; chunk = take()) {
+      const reply = await workers.run(chunk.map((f) => f.path), decode, maxPixels);
+      const bad = new Map(reply.bad.map((b) => [b.index, b]));
+      chunk.forEach((file, i) => {
+        const b = bad.get(i);
+        stored(file, b ? new BadImage(b.code, b.reason) : reply.pixels.subarray(i * record, (i + 1) * record));
+      });
+    }
+  };
+  const mainLane = async () => {
+    for (let chunk = take(); chunk.length; chunk = take()) {
+      for (const file of chunk) await decodeHere(file);
+      // Let the workers' replies in (they are events; the decodes above only queue microtasks).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  try {
+    await Promise.all([mainLane(), ...Array.from({ length: workers.size }, workerLane)]);
+  } finally {
+    await workers.close();
+  }
+}
+
 export function imageFolderReader(options: NodeImageReaderOptions = {}): NodeImageFolderReader {
   const concurrency = options.concurrency ?? 8;
   const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
+  if (options.workers !== undefined && options.workers !== 'auto' && !(Number.isInteger(options.workers) && options.workers >= 0 && options.workers <= 64)) {
+    throw usageError('E_IMAGE_OPTION', `imageFolderReader workers must be an integer in [0, 64] or 'auto'; got ${JSON.stringify(options.workers)}`);
+  }
   const root = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultImageCacheDir(options.env));
   const caches = new Map<string, PixelCache>();
   const cacheFor = (decode: ImageDecodeOptions): PixelCache | undefined => {
@@ -72,33 +135,46 @@ export function imageFolderReader(options: NodeImageReaderOptions = {}): NodeIma
 
     async prepare(files, decode, onProgress): Promise<PrepareResult> {
       const cache = cacheFor(decode);
+      const record = decode.size[0] * decode.size[1] * channelsOf(decode.colorMode);
+      const scratch = new Uint8Array(record);
       const bad: BadImageFile[] = [];
-      let decoded = 0;
-      let cached = 0;
       let done = 0;
-      await pool(files, concurrency, async (file) => {
+      const misses: ImageFileEntry[] = [];
+      for (const file of files) {
         const hit = cache?.lookup(file);
-        if (hit) {
-          cached++;
+        if (!hit) misses.push(file);
+        else {
           if (hit.bad) bad.push({ path: file.path, ...hit.bad });
-        } else {
-          try {
-            const pixels = await decodeOne(file, decode);
-            cache?.store(file, pixels);
-          } catch (error) {
-            if (!(error instanceof BadImage)) throw error;
-            bad.push({ path: file.path, code: error.code, reason: error.message });
-            cache?.storeBad(file, { code: error.code, reason: error.message });
-          }
-          decoded++;
+          onProgress?.(++done, files.length);
         }
+      }
+      const stored = (file: ImageFileEntry, pixels: Uint8Array | BadImage) => {
+        if (pixels instanceof BadImage) {
+          bad.push({ path: file.path, code: pixels.code, reason: pixels.message });
+          cache?.storeBad(file, { code: pixels.code, reason: pixels.message });
+        } else cache?.store(file, pixels);
         onProgress?.(++done, files.length);
-      });
+      };
+      const decodeHere = async (file: ImageFileEntry) => {
+        let decoded;
+        try {
+          decoded = await decodeFile(file.path, maxPixels);
+        } catch (error) {
+          if (!(error instanceof BadImage)) throw error;
+          return stored(file, error);
+        }
+        // Resized into one reused buffer, stored (copied) at once: nothing awaits in between.
+        stored(file, finishPixels(decoded, decode, scratch));
+      };
+      const workers = options.workers ?? 'auto';
+      const threads = workers === 'auto' ? (misses.length >= WORKER_MIN_FILES ? defaultDecodeWorkers() : 0) : workers;
+      if (threads > 0 && misses.length > WORKER_CHUNK) await decodeInParallel(misses, decode, record, threads, maxPixels, decodeHere, stored);
+      else await pool(misses, concurrency, decodeHere);
       cache?.flush();
       // Report in listing order, whatever order the decodes finished in.
       const order = new Map(files.map((f, i) => [f.path, i]));
       bad.sort((a, b) => order.get(a.path)! - order.get(b.path)!);
-      return { bad, decoded, cached };
+      return { bad, decoded: misses.length, cached: files.length - misses.length };
     },
 
     readCached(files, decode): Uint8Array {
