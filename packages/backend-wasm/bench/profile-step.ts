@@ -1,5 +1,6 @@
 // Per-kernel time of one fit-style training step on a backend (tf.profile; wall-clock per kernel
 // on wasm and cpu). Run: npx tsx bench/profile-step.ts [model=tiny] [backend=wasm] [batch=32]
+// (wasm threads: TFBRICKS_WASM_THREADS, default the cores)
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
