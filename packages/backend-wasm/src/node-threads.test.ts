@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
+import { restoreStockWasmFactory, threadedNodeFactoryActive } from './node-threads';
 import { MAX_WASM_THREADS, wasmBackend } from './wasm-backend';
 
 const child = join(dirname(fileURLToPath(import.meta.url)), 'node-threads.child.ts');
@@ -78,5 +81,18 @@ describe('threads in Node (worker_threads)', () => {
       if (saved === undefined) delete process.env.TFBRICKS_WASM_THREADS;
       else process.env.TFBRICKS_WASM_THREADS = saved;
     }
+  });
+
+  it("restoreStockWasmFactory() puts tfjs' own (single-threaded in Node) wasm factory back", async () => {
+    const { device } = await wasmBackend({ threads: 2 }).init();
+    expect(device.threads).toBe(2);
+    expect(threadedNodeFactoryActive()).toBe(true);
+    restoreStockWasmFactory();
+    expect(threadedNodeFactoryActive()).toBe(false);
+    expect(await tf.setBackend('wasm')).toBe(true);
+    expect(getThreadsCount()).toBe(1);
+    const y = tf.add(tf.tensor([1, 2]), 1);
+    expect(Array.from(await y.data())).toEqual([2, 3]);
+    tf.dispose(y);
   });
 });
