@@ -83,9 +83,14 @@ describe('threads in Node (worker_threads)', () => {
     }
   });
 
-  it("restoreStockWasmFactory() puts tfjs' own (single-threaded in Node) wasm factory back", async () => {
+  it("threads: 1 and restoreStockWasmFactory() put tfjs' own (single-threaded in Node) wasm factory back", async () => {
     const { device } = await wasmBackend({ threads: 2 }).init();
     expect(device.threads).toBe(2);
+    expect(threadedNodeFactoryActive()).toBe(true);
+    // A later plugin on one thread (the backend not started yet) gets tfjs' factory back.
+    expect((await wasmBackend({ threads: 1 }).init()).device.threads).toBe(1);
+    expect(threadedNodeFactoryActive()).toBe(false);
+    expect((await wasmBackend({ threads: 2 }).init()).device.threads).toBe(2);
     expect(threadedNodeFactoryActive()).toBe(true);
     restoreStockWasmFactory();
     expect(threadedNodeFactoryActive()).toBe(false);

@@ -133,13 +133,18 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
           details: { backend: 'wasm', kind: 'tfjs-backend-unregistered' },
         });
       }
-      if (isNode() && asked !== undefined && asked > 1 && (await flag('WASM_HAS_SIMD_SUPPORT'))) {
-        (await import('./node-threads')).registerThreadedNodeFactory(wasm, asked);
+      const simd = await flag('WASM_HAS_SIMD_SUPPORT');
+      if (isNode()) {
+        const nodeThreads = await import('./node-threads');
+        // Once the tfjs backend runs, its threads are fixed (the device line reports them).
+        const live = Boolean(tf.engine().registry['wasm']);
+        if (asked !== undefined && asked > 1 && simd) nodeThreads.registerThreadedNodeFactory(wasm, asked);
+        else if (!live) nodeThreads.restoreStockWasmFactory();
       }
       if ((options.trainingKernels ?? true) && globalThis.process?.env?.TFBRICKS_WASM_STOCK_KERNELS !== '1') {
         (await import('./kernels')).registerTrainingKernels();
       }
-      return { device: await describeWasmDevice(await usableThreads(asked)) };
+      return { device: await describeWasmDevice(await usableThreads(simd ? asked : 1)) };
     },
   };
 }
