@@ -10,8 +10,9 @@
 // --rounds N (default 2; each round runs every pair, in rotated order) --cpu-steps N (stock cpu
 // is ~10^2-10^3x slower: its timed steps, default 1, no warm-up, first round only)
 // --cpu-models (models stock cpu runs, default resnet20,tiny: its seed-model step takes
-// 10+ minutes on 2 shared cores; add seed to measure it) --threads N (PyTorch threads,
-// default: the machine's cores) --python PATH (default /usr/bin/python3).
+// 10+ minutes on 2 shared cores; add seed to measure it) --threads N (PyTorch threads and wasm's
+// XNNPACK threads, default: the machine's cores, at most 8) --wasm-threads N (wasm's alone)
+// --python PATH (default /usr/bin/python3).
 import '@tensorflow/tfjs-layers';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -38,12 +39,13 @@ const warmup = Number(opt('warmup', '1'));
 const rounds = Number(opt('rounds', '2'));
 const cpuSteps = Number(opt('cpu-steps', '1'));
 const cpuModels = opt('cpu-models', 'resnet20,tiny').split(',');
-const threads = Number(opt('threads', String(os.cpus().length)));
+const threads = Number(opt('threads', String(Math.min(8, os.availableParallelism()))));
+const wasmThreads = Number(opt('wasm-threads', String(threads)));
 const python = opt('python', '/usr/bin/python3');
 const zooName: Record<string, string> = { seed: 'keras-cifar10-deep', resnet20: 'resnet20', tiny: 'tiny' };
 const BATCH = 32;
 
-const registry = createBackendRegistry({ env: {} }).register(cpuBackend()).register(wasmBackend()).register(webgpuBackend());
+const registry = createBackendRegistry({ env: {} }).register(cpuBackend()).register(wasmBackend({ threads: wasmThreads })).register(webgpuBackend());
 
 function torchStep(model: string, torchThreads: number): number {
   const out = execFileSync(python, [path.join(here, 'torch_step.py'), model, String(steps), String(warmup), String(torchThreads)], { encoding: 'utf8' });
@@ -100,7 +102,7 @@ for (const name of ['wasm', 'webgpu', 'cpu']) {
   const o = await registry.init(name);
   console.log(`# ${name}: ${o.ok ? o.device.description : `unavailable (${o.reason})`}`);
 }
-console.log(`# ${os.cpus().length} cores (${os.cpus()[0]?.model}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; PyTorch ${threads} thread(s)`);
+console.log(`# ${os.cpus().length} cores (${os.cpus()[0]?.model}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; PyTorch ${threads} thread(s) (torch1: 1), wasm ${wasmThreads}`);
 console.log(`# batch ${BATCH}, ${warmup} warm-up + ${steps} timed steps per measurement (stock cpu: ${cpuSteps}, no warm-up, round 1 only), ${rounds} rounds`);
 
 const results = new Map<string, number[]>();

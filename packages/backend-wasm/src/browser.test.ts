@@ -156,15 +156,16 @@ describe.runIf(haveBrowser)('backend-wasm in the browser (headless Chromium)', (
 
   it('a plain page runs single-threaded; a cross-origin-isolated one loads the threaded build', () => {
     expect(reports.plain.crossOriginIsolated).toBe(false);
-    expect(reports.plain.device.threads).toBe(false);
+    expect(reports.plain.device.threads).toBe(1);
     expect(reports.plain.threads).toBe(1);
     expect(reports.isolated.crossOriginIsolated).toBe(true);
-    expect(reports.isolated.device.threads).toBe(true);
+    expect(reports.isolated.device.threads).toBe(ISOLATED_CORES / 2);
     expect(reports.isolated.threads).toBe(ISOLATED_CORES / 2);
     for (const r of Object.values(reports)) {
       expect(r.backendAfterResolve).toBe('wasm');
       expect(r.device.simd).toBe(true);
-      expect(r.resolution).toMatch(/^backend: wasm \(requested explicitly\) on WebAssembly CPU, XNNPACK \(SIMD128, (single|multi)-threaded, browser\)/);
+      expect(r.resolution).toMatch(/^backend: wasm \(requested explicitly\) on WebAssembly CPU, XNNPACK \(SIMD128, (1 thread|\d threads), browser\)/);
+      expect(r.resolution).toContain(r.threads === 1 ? '1 thread,' : `${r.threads} threads,`);
       expect(r.trainingKernelsActive).toBe(true);
     }
   });

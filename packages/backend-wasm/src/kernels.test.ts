@@ -233,6 +233,37 @@ describe('wasm training vs cpu', () => {
   }
 });
 
+describe('wasm Tile (tfbricks block copies) vs cpu', () => {
+  it('batch norm statistics to an activation, matrices, vectors, scalars-as-rank-1, int32 and bool: exactly', async () => {
+    await expectParity(
+      () => [
+        tf.tile(input([1, 1, 1, 5], 20), [2, 3, 4, 1]),
+        tf.tile(input([2, 3], 21), [3, 2]),
+        tf.tile(input([2, 1, 3], 22), [1, 4, 2]),
+        tf.tile(input([4], 23), [3]),
+        tf.tile(input([1], 24), [1]),
+        tf.tile(input([3, 2], 25), [1, 1]),
+        tf.tile(tf.tensor([[1, -2], [3, 4]], undefined, 'int32'), [2, 3]),
+        tf.tile(tf.tensor([true, false, true], undefined, 'bool'), [2]),
+        tf.tile(tf.zeros([0, 3]), [2, 2]),
+      ],
+      { atol: 0, rtol: 0 },
+    );
+  });
+  it("batch norm's gradients (training mode, ResNet's layer) match cpu", async () => {
+    const bn = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { mean, variance } = tf.moments(a, [0, 1, 2]);
+      return tf.batchNorm(a as tf.Tensor4D, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3);
+    };
+    await expectParity(() => {
+      const x = input([2, 4, 4, 6], 26);
+      const gamma = input([6], 27);
+      const beta = input([6], 28);
+      return [bn(x, gamma, beta), ...tf.grads(bn)([x, gamma, beta], input([2, 4, 4, 6], 29))];
+    }, { atol: 1e-4, rtol: 1e-4 });
+  });
+});
+
 describe('registering and removing the kernels', () => {
   it("unregisterTrainingKernels() puts tfjs-backend-wasm's own kernels back; registerTrainingKernels() is idempotent", async () => {
     const { registerTrainingKernels, unregisterTrainingKernels, TRAINING_KERNEL_NAMES } = await import('./kernels/register');
@@ -243,6 +274,14 @@ describe('registering and removing the kernels', () => {
       expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
       expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(ours[1]);
       expect(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc).not.toBe(ours[2]);
+      expect(tf.getKernel('Tile', 'wasm')?.kernelFunc).not.toBe(ours[4]);
+      // The stock kernels work on the running backend (tfjs ran only ours' setup when it started).
+      await tf.setBackend('wasm');
+      const tiled = tf.tile(tf.tensor([1, 2]), [2]);
+      expect(Array.from(await tiled.data())).toEqual([1, 2, 1, 2]);
+      const pooled = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'))(tf.tensor4d([1, 3, 2, 0], [1, 2, 2, 1]));
+      expect(Array.from(await pooled.data())).toEqual([0, 1, 0, 0]);
+      tf.dispose([tiled, pooled]);
     } finally {
       registerTrainingKernels();
       registerTrainingKernels();

@@ -11,9 +11,11 @@ export interface WasmBackendOptions {
    */
   wasmPaths?: string | Record<string, string>;
   /**
-   * XNNPACK threads for the multi-threaded build (cross-origin-isolated pages only). Default:
-   * every logical core (`navigator.hardwareConcurrency`, at most 8). tfjs-backend-wasm caps
-   * it at its pthread pool, which it sizes to half the logical cores (at most 4).
+   * XNNPACK threads. Default: the machine's logical cores, at most 8 (Node:
+   * `os.availableParallelism()`; browsers: `navigator.hardwareConcurrency`, and only where the
+   * page is cross-origin isolated, else one). Env `TFBRICKS_WASM_THREADS` overrides the default
+   * in Node. 1 runs tfjs' single-threaded SIMD build; more runs its threaded SIMD build (in
+   * Node through worker_threads, see `node-threads.ts`). At most 8 (Emscripten's pthread pool).
    */
   threads?: number;
   /** Serve the convolution gradients with tfbricks' kernels (default true; env `TFBRICKS_WASM_STOCK_KERNELS=1` turns them off). */
@@ -34,11 +36,31 @@ async function loadWasm(): Promise<WasmModule> {
   }
 }
 
-/** Every logical core (at most 8) where the page could run threads; else tfjs' own default. */
-function defaultThreads(): number | undefined {
+/** The most threads: Emscripten's pthread pool in tfjs-backend-wasm's threaded build. */
+export const MAX_WASM_THREADS = 8;
+
+const isNode = (): boolean => Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
+
+/** Node: every logical core (at most 8), or `TFBRICKS_WASM_THREADS`; browsers: every core where the page could run threads. */
+async function defaultThreads(): Promise<number | undefined> {
+  if (isNode()) {
+    const fromEnv = globalThis.process?.env?.TFBRICKS_WASM_THREADS;
+    if (fromEnv !== undefined && fromEnv !== '') return checkThreads(Number(fromEnv), 'TFBRICKS_WASM_THREADS');
+    return Math.min(MAX_WASM_THREADS, await (await import('./node-threads')).nodeCores());
+  }
   const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated || !cores) return undefined;
-  return Math.max(1, Math.min(8, cores));
+  return Math.max(1, Math.min(MAX_WASM_THREADS, cores));
+}
+
+function checkThreads(value: number, input: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_WASM_THREADS) {
+    throw new TfbricksError('E_BACKEND_INIT', `${input} must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${String(value)}`, {
+      hint: `set ${input} to the number of CPU threads XNNPACK should use (1 = single-threaded)`,
+      details: { backend: 'wasm', kind: 'bad-threads', value },
+    });
+  }
+  return value;
 }
 
 async function flag(name: string): Promise<boolean> {
@@ -49,14 +71,42 @@ async function flag(name: string): Promise<boolean> {
   }
 }
 
-/** One line for humans: SIMD, threads (where the page is cross-origin isolated) and the host. */
-export async function describeWasmDevice(): Promise<DeviceInfo> {
+/**
+ * One line for humans: SIMD, the XNNPACK threads and the host. `threads` is the count the
+ * running backend reports (tfjs' `getThreadsCount()`); before the backend starts it is the
+ * count asked for, or 1 where only the single-threaded build can load.
+ */
+export async function describeWasmDevice(threadsAsked?: number): Promise<DeviceInfo> {
   const simd = await flag('WASM_HAS_SIMD_SUPPORT');
-  const threads = await flag('WASM_HAS_MULTITHREAD_SUPPORT');
+  const threads = runningThreads() ?? threadsAsked ?? 1;
   const proc = (globalThis as { process?: { versions?: { node?: string }; arch?: string } }).process;
   const host = proc?.versions?.node ? `Node ${proc.versions.node}, ${proc.arch ?? 'unknown arch'}` : 'browser';
-  const parts = [simd ? 'SIMD128' : 'no SIMD (scalar build)', threads ? 'multi-threaded' : 'single-threaded', host];
+  const parts = [simd ? 'SIMD128' : 'no SIMD (scalar build)', threads > 1 ? `${threads} threads` : '1 thread', host];
   return { description: `WebAssembly CPU, XNNPACK (${parts.join(', ')})`, software: true, simd, threads };
+}
+
+let wasmModule: WasmModule | undefined;
+
+/** XNNPACK's thread count once the tfjs `wasm` backend runs; undefined before. */
+function runningThreads(): number | undefined {
+  try {
+    return wasmModule?.getThreadsCount();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The threads XNNPACK will get. Node: the count asked for (see `node-threads.ts`). Browsers:
+ * one unless the page is cross-origin isolated (only then does the threaded build load), and
+ * there tfjs' own C++ caps the pool at half of `navigator.hardwareConcurrency`.
+ */
+async function usableThreads(asked: number | undefined): Promise<number> {
+  if (isNode()) return asked ?? 1;
+  if (!(await flag('WASM_HAS_MULTITHREAD_SUPPORT'))) return 1;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
+  const half = Math.max(1, Math.floor(cores / 2));
+  return Math.min(asked ?? half, half, MAX_WASM_THREADS);
 }
 
 /**
@@ -73,19 +123,28 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
     capabilities: { training: true, float32: true, gpu: false, fasterThanSoftwareGpu: true },
     async init() {
       const wasm = await loadWasm();
+      wasmModule = wasm;
       if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths as string);
-      const threads = options.threads ?? defaultThreads();
-      if (threads !== undefined) wasm.setThreadsCount(threads);
+      const asked = options.threads !== undefined ? checkThreads(options.threads, 'wasmBackend({ threads })') : await defaultThreads();
+      if (asked !== undefined) wasm.setThreadsCount(asked);
       if (!tf.findBackendFactory('wasm')) {
         throw new TfbricksError('E_BACKEND_INIT', '@tensorflow/tfjs-backend-wasm loaded but registered no "wasm" backend', {
           hint: 'make sure @tensorflow/tfjs-backend-wasm and @tensorflow/tfjs-core are the same version and installed once',
           details: { backend: 'wasm', kind: 'tfjs-backend-unregistered' },
         });
       }
+      const simd = await flag('WASM_HAS_SIMD_SUPPORT');
+      if (isNode()) {
+        const nodeThreads = await import('./node-threads');
+        // Once the tfjs backend runs, its threads are fixed (the device line reports them).
+        const live = Boolean(tf.engine().registry['wasm']);
+        if (asked !== undefined && asked > 1 && simd) nodeThreads.registerThreadedNodeFactory(wasm, asked);
+        else if (!live) nodeThreads.restoreStockWasmFactory();
+      }
       if ((options.trainingKernels ?? true) && globalThis.process?.env?.TFBRICKS_WASM_STOCK_KERNELS !== '1') {
         (await import('./kernels')).registerTrainingKernels();
       }
-      return { device: await describeWasmDevice() };
+      return { device: await describeWasmDevice(await usableThreads(simd ? asked : 1)) };
     },
   };
 }

@@ -14,40 +14,55 @@ export function maxPoolGrad(backend: WasmBackendLike, info: tf.backend_util.Conv
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   const xs = backend.typedArrayFromHeap(x) as Float32Array;
   const dys = backend.typedArrayFromHeap(dy) as Float32Array;
-  // Sums in double precision, in tfjs-backend-cpu's order, so overlapping windows agree exactly.
-  const sums = new Float64Array(dx.length);
-  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth } = info;
-  const fh = info.effectiveFilterHeight;
-  const fw = info.effectiveFilterWidth;
-  const { top, left } = info.padInfo;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const r0 = oh * strideHeight - top;
-      const rMin = Math.max(0, r0);
-      const rMax = Math.min(inHeight, r0 + fh);
-      for (let ow = 0; ow < outWidth; ow++) {
-        const c0 = ow * strideWidth - left;
-        const cMin = Math.max(0, c0);
-        const cMax = Math.min(inWidth, c0 + fw);
-        const dyBase = ((b * outHeight + oh) * outWidth + ow) * c;
-        for (let d = 0; d < c; d++) {
-          let best = Number.NEGATIVE_INFINITY;
-          let at = -1;
-          for (let r = rMin; r < rMax; r++) {
-            let i = ((b * inHeight + r) * inWidth + cMin) * c + d;
-            for (let col = cMin; col < cMax; col++, i += c) {
-              const v = xs[i]!;
-              if (v > best) {
-                best = v;
-                at = i;
-              }
-            }
-          }
-          if (at >= 0) sums[at] = sums[at]! + dys[dyBase + d]!;
+  const { strideHeight, strideWidth } = info;
+  // Windows that never overlap give each pixel at most one term: written straight into dx.
+  // Overlapping ones sum in double precision, in tfjs-backend-cpu's order, so they agree exactly.
+  const overlapping = strideHeight < info.effectiveFilterHeight || strideWidth < info.effectiveFilterWidth;
+  const sums = overlapping ? new Float64Array(dx.length) : undefined;
+  dx.fill(0);
+  const best = new Float32Array(info.inChannels);
+  const at = new Int32Array(info.inChannels);
+  const windows = info.batchSize * info.outHeight * info.outWidth;
+  for (let wi = 0; wi < windows; wi++) {
+    findMaxima(info, xs, wi, best, at);
+    const dyBase = wi * info.inChannels;
+    for (let d = 0; d < info.inChannels; d++) {
+      const i = at[d]!;
+      if (i < 0) continue;
+      if (sums) sums[i] = sums[i]! + dys[dyBase + d]!;
+      else dx[i] = dys[dyBase + d]!;
+    }
+  }
+  if (sums) dx.set(sums);
+  return out;
+}
+
+/**
+ * For window `wi` (batch, output row, output column in NHWC order), the flat index of each
+ * channel's first maximum (strictly greater, rows then columns) into `at` (-1: none, e.g. all
+ * NaN). Channels are the inner loop, so the window's pixels are read contiguously.
+ */
+function findMaxima(info: tf.backend_util.Conv2DInfo, xs: Float32Array, wi: number, best: Float32Array, at: Int32Array): void {
+  const { inHeight, inWidth, inChannels: c, outHeight, outWidth } = info;
+  const ow = wi % outWidth;
+  const oh = Math.floor(wi / outWidth) % outHeight;
+  const b = Math.floor(wi / (outWidth * outHeight));
+  const r0 = oh * info.strideHeight - info.padInfo.top;
+  const c0 = ow * info.strideWidth - info.padInfo.left;
+  const rMax = Math.min(inHeight, r0 + info.effectiveFilterHeight);
+  const cMax = Math.min(inWidth, c0 + info.effectiveFilterWidth);
+  best.fill(Number.NEGATIVE_INFINITY);
+  at.fill(-1);
+  for (let r = Math.max(0, r0); r < rMax; r++) {
+    for (let col = Math.max(0, c0); col < cMax; col++) {
+      const base = ((b * inHeight + r) * inWidth + col) * c;
+      for (let d = 0; d < c; d++) {
+        const v = xs[base + d]!;
+        if (v > best[d]!) {
+          best[d] = v;
+          at[d] = base + d;
         }
       }
     }
   }
-  dx.set(sums);
-  return out;
 }

@@ -3,6 +3,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { filterGradByConvolution } from './conv2d-backprop-filter';
 import { inputGradByConvolution, planInputGrad } from './conv2d-backprop-input';
 import { maxPoolGrad } from './max-pool-grad';
+import { tile } from './tile';
 import { transform } from './transform';
 import type { TransformAttrs } from './transform';
 import { WasmCalls } from './wasm-calls';
@@ -15,8 +16,9 @@ const BACKEND = 'wasm';
  * `Conv2DBackpropFilter`, and its `Conv2DBackpropInput` is a scalar loop (≈ 90 % of a training
  * step): both become XNNPACK convolutions of rearranged operands. Its `MaxPoolGrad` and
  * `Transform` disagree with tfjs-backend-cpu (wrong pixels; other rounding): ours follow cpu.
+ * Its `Tile` (batch norm's gradient) walks every element: ours copies blocks.
  */
-export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transform'] as const;
+export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transform', 'Tile'] as const;
 
 /** The stock configs ours replaced (none for `Conv2DBackpropFilter`, which tfjs-backend-wasm lacks). */
 const stock = new Map<string, KernelConfig>();
@@ -24,18 +26,25 @@ let active = false;
 /** Calls our kernels handed to tfjs' scalar `Conv2DBackpropInput` (padding larger than the filter, NCHW). */
 let stockFallbacks = 0;
 
-/** Stock kernels whose `setupFunc` ran (tfjs ran ours, not theirs, when the backend started). */
-const setUp = new WeakSet<object>();
+/** Per backend, the stock kernels whose `setupFunc` we ran (tfjs ran ours, not theirs, when the backend started). */
+const setUp = new WeakMap<object, Set<string>>();
 
 function wasmKernel(name: string, backend?: unknown): KernelImpl {
   // The saved stock config when ours replaced it (our Conv2DBackpropInput falls back to it).
   const config = stock.get(name) ?? tf.getKernel(name, BACKEND);
   if (!config) throw new Error(`tfbricks: the wasm backend has no "${name}" kernel; is @tensorflow/tfjs-backend-wasm the same version as @tensorflow/tfjs-core?`);
-  if (backend && config.setupFunc && stock.get(name) === config && !setUp.has(backend as object)) {
-    config.setupFunc(backend as tf.KernelBackend);
-    setUp.add(backend as object);
-  }
+  if (backend && stock.get(name) === config) ensureSetUp(name, config, backend);
   return config.kernelFunc as unknown as KernelImpl;
+}
+
+/** Run a stock kernel's `setupFunc` on `backend` once (tfjs runs it only for kernels registered when a backend starts). */
+function ensureSetUp(name: string, config: KernelConfig, backend: unknown): void {
+  if (!config.setupFunc) return;
+  const done = setUp.get(backend as object) ?? new Set<string>();
+  if (done.has(name)) return;
+  config.setupFunc(backend as tf.KernelBackend);
+  done.add(name);
+  setUp.set(backend as object, done);
 }
 
 function withCalls<T>(backend: unknown, body: (calls: WasmCalls) => T): T {
@@ -98,11 +107,18 @@ const transformKernel = (args: KernelArgs): TensorInfo => {
   return transform(args.backend as WasmBackendLike, image, transforms, args.attrs as unknown as TransformAttrs);
 };
 
+const tileKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype === 'string') return wasmKernel('Tile', args.backend)(args);
+  return tile(args.backend as WasmBackendLike, x, (args.attrs as unknown as tf.TileAttrs).reps);
+};
+
 const ours: Record<(typeof TRAINING_KERNEL_NAMES)[number], KernelImpl> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
   MaxPoolGrad: maxPoolGradKernel,
   Transform: transformKernel,
+  Tile: tileKernel,
 };
 
 /**
@@ -127,7 +143,12 @@ export function unregisterTrainingKernels(): void {
   for (const name of TRAINING_KERNEL_NAMES) {
     if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
     const config = stock.get(name);
-    if (config) tf.registerKernel(config);
+    if (config) {
+      tf.registerKernel(config);
+      // A wasm backend that started with ours registered never ran the stock setup.
+      const live = tf.engine().registry[BACKEND];
+      if (live) ensureSetUp(name, config, live);
+    }
   }
   active = false;
 }
