@@ -25,7 +25,7 @@ describe('backends', () => {
   it('lists every registered backend, available or not and why', async () => {
     const r = await runCli(['backends', '--json'], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
-    const parsed = JSON.parse(r.stdout) as { backends: { name: string; available: boolean; reason?: string; device?: { description: string } }[] };
+    const parsed = JSON.parse(r.stdout) as { auto: string; autoReason: string | null; backends: { name: string; available: boolean; reason?: string; device?: { description: string; software?: boolean } }[] };
     const names = parsed.backends.map((b) => b.name);
     expect(names).toEqual(['cuda', 'webgpu', 'wasm', 'cpu']);
     const cpu = parsed.backends.find((b) => b.name === 'cpu')!;
@@ -35,6 +35,12 @@ describe('backends', () => {
     expect(wasm.available, wasm.reason).toBe(true);
     expect(wasm.device?.description).toMatch(/WebAssembly CPU, XNNPACK/);
     for (const b of parsed.backends) if (!b.available) expect(b.reason).toBeTruthy();
+    // The automatic choice is the one `train` would make: wasm over a software WebGPU adapter.
+    const webgpu = parsed.backends.find((b) => b.name === 'webgpu')!;
+    if (webgpu.available && webgpu.device?.software) {
+      expect(parsed.auto).toBe('wasm');
+      expect(parsed.autoReason).toBe("faster than webgpu's software adapter");
+    }
   });
 });
 

@@ -179,6 +179,16 @@ describe('backend registry: a CPU backend faster than a software GPU adapter', (
     expect(hw.name).toBe('webgpu');
   });
 
+  it('automaticChoice() reports the same pick as resolve() without activating anything, and ignores TFBRICKS_BACKEND', async () => {
+    const engine = fakeEngine();
+    const r = createBackendRegistry({ env: { TFBRICKS_BACKEND: 'cpu' }, engine }).register(plugin('cpu', 0)).register(gpu('webgpu', 50, true)).register(fastCpu());
+    const choice = await r.automaticChoice();
+    expect(choice).toMatchObject({ name: 'wasm', source: 'priority', reason: "faster than webgpu's software adapter" });
+    expect(engine.switches).toEqual([]);
+    const none = createBackendRegistry({ env: {}, engine: fakeEngine() }).register(plugin('cpu', 0, 'broken'));
+    expect(await none.automaticChoice()).toBeNull();
+  });
+
   it('a name asked for explicitly still wins, and an unusable fast CPU backend leaves the software adapter chosen', async () => {
     const r = createBackendRegistry({ env: { TFBRICKS_BACKEND: 'webgpu' }, engine: fakeEngine() }).register(gpu('webgpu', 50, true)).register(fastCpu());
     expect((await r.resolve()).name).toBe('webgpu');

@@ -58,6 +58,12 @@ export interface BackendRegistry {
   resolve(options?: { backend?: string }): Promise<ResolvedBackend>;
   /** Initialise every plugin and report which are usable and why not. */
   status(): Promise<BackendStatus[]>;
+  /**
+   * The backend `resolve()` would pick by priority (the "auto" rule, including a fast CPU
+   * backend preferred over a software GPU adapter), without activating it; null when none is
+   * usable. `TFBRICKS_BACKEND` is not consulted.
+   */
+  automaticChoice(): Promise<ResolvedBackend | null>;
 }
 
 const AUTO = 'auto';
@@ -180,7 +186,8 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
     return undefined;
   }
 
-  async function resolveByPriority(): Promise<ResolvedBackend> {
+  /** The priority rule; `activateChosen: false` only reports what it would pick (see `automaticChoice`). */
+  async function resolveByPriority(activateChosen = true): Promise<ResolvedBackend> {
     const passedOver: { name: string; reason: string }[] = [];
     let preferred: { over: string; plugin: BackendPlugin } | undefined;
     for (const plugin of sorted()) {
@@ -199,7 +206,7 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
         preferred = { over: plugin.name, plugin: faster };
         continue;
       }
-      const failure = await activate(plugin, outcome.device);
+      const failure = activateChosen ? await activate(plugin, outcome.device) : undefined;
       if (failure) {
         passedOver.push({ name: plugin.name, reason: failure });
         continue;
@@ -260,6 +267,14 @@ export function createBackendRegistry(options: RegistryOptions = {}): BackendReg
         );
       }
       return out;
+    },
+    async automaticChoice() {
+      try {
+        return await resolveByPriority(false);
+      } catch (error) {
+        if (isTfbricksError(error) && error.code === 'E_BACKEND_NONE') return null;
+        throw error;
+      }
     },
   };
   return registry;

@@ -14,9 +14,10 @@ export async function backendsCommand(ctx: CommandContext): Promise<number> {
   if (ctx.args.length) throw usageError('E_USAGE', `unexpected argument ${JSON.stringify(ctx.args[0])} for tfbricks backends (allowed: no positional arguments)`);
   const statuses = await registry.status();
   const fromEnv = io.env.TFBRICKS_BACKEND?.trim();
-  const auto = statuses.find((s) => s.available && s.priority >= 0)?.name ?? null;
+  const chosen = await registry.automaticChoice();
+  const auto = chosen?.name ?? null;
   if (opts.json) {
-    println(io.stdout, JSON.stringify({ backends: statuses, auto, env: fromEnv ?? null }, null, 2));
+    println(io.stdout, JSON.stringify({ backends: statuses, auto, autoReason: chosen?.reason ?? null, env: fromEnv ?? null }, null, 2));
     return 0;
   }
   for (const s of statuses) {
@@ -29,6 +30,7 @@ export async function backendsCommand(ctx: CommandContext): Promise<number> {
       for (const line of s.reason.split('\n')) println(io.stdout, `    why: ${line}`);
     }
   }
-  println(io.stdout, `automatic choice: ${auto ?? '(none available)'}${fromEnv ? `; TFBRICKS_BACKEND=${fromEnv}` : ''}`);
+  const why = chosen?.reason ? ` (${chosen.reason})` : '';
+  println(io.stdout, `automatic choice: ${auto ?? '(none available)'}${why}${fromEnv ? `; TFBRICKS_BACKEND=${fromEnv}` : ''}`);
   return 0;
 }
