@@ -67,7 +67,10 @@ describe.skipIf(!haveRedis)('distributed executor on a real Redis (stand-in tria
     expect(plog.join('\n')).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable \(.*\); retrying/);
     expect(plog.join('\n')).toMatch(/\[t00\d\] its job was missing from Redis \(restarted without persistence\?\); enqueued it again/);
     expect(wlog.join('\n')).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
-    expect(plog.some((l) => /^\[t000\] epoch \d\/4 .* on worker /.test(l)), 'per-epoch metrics through Redis pub/sub').toBe(true);
+    // Pub/sub is fire-and-forget: t000's epochs may all fall in the outage (Redis is killed right
+    // after its first epoch is on disk, before that epoch's message may have been delivered); the
+    // trials run after the restart stream theirs through the re-established subscription.
+    expect(plog.some((l) => /^\[t00\d\] epoch \d\/4 .* on worker /.test(l)), 'per-epoch metrics through Redis pub/sub').toBe(true);
   }, 60_000);
 
   it('a worker of another tfbricks version refuses the jobs and says why; the jobs stay queued', async () => {
