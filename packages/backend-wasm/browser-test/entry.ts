@@ -8,10 +8,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { createBackendRegistry, describeResolution } from '@tfbricks/core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { stockFallbackCount, trainingKernelsActive, wasmBackend } from '@tfbricks/backend-wasm';
-
-export interface Computed {
-  outputs: { name: string; shape: number[]; values: number[] }[];
-}
+import { type Computed, exposeBrowserTest, lcgValues as values } from '@tfbricks/test-browser';
 
 export interface BrowserReport {
   userAgent: string;
@@ -26,16 +23,6 @@ export interface BrowserReport {
   wasm: Computed;
   cpu: Computed;
   training: { lossBefore: number; lossAfter: number; backend: string; stepMs: number; leaked: number };
-}
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 /** conv2d (same, stride 1 and valid, stride 2) forward and both gradients on the current backend. */
@@ -112,4 +99,4 @@ async function run(): Promise<BrowserReport> {
   };
 }
 
-(globalThis as unknown as { tfbricksBrowserTest: () => Promise<BrowserReport> }).tfbricksBrowserTest = run;
+exposeBrowserTest(run);
