@@ -7,12 +7,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ADAM_UPDATE_KERNEL, createBackendRegistry } from '@tfbricks/core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { TRAINING_KERNEL_NAMES, trainingKernelsActive, webgpuBackend } from '@tfbricks/backend-webgpu';
+import { type Computed, exposeBrowserTest, lcgValues as values, setBrowserStage } from '@tfbricks/test-browser';
 import { recordingPrograms } from '../src/test-support/record-programs';
-
-export interface Computed {
-  /** conv2d forward, matMul forward, then dLoss/dx, dLoss/dfilter, dLoss/da, dLoss/db. */
-  outputs: { name: string; shape: number[]; values: number[] }[];
-}
 
 export interface BrowserReport {
   userAgent: string;
@@ -23,6 +19,7 @@ export interface BrowserReport {
   backendAfterResolve: string;
   trainingKernelsActive: boolean;
   trainingKernelNames: string[];
+  /** conv2d forward, matMul forward, then dLoss/dx, dLoss/dfilter, dLoss/da, dLoss/db. */
   webgpu: Computed;
   cpu: Computed;
   /** shaderKeys of every webgpu program the conv2d gradient dispatched. */
@@ -38,17 +35,6 @@ export interface BrowserReport {
   /** One run of core's TfbricksAdamUpdate on webgpu: its programs and the worst error against Keras' formula. */
   adamKernel: { programs: string[]; worstError: number };
   timingsMs: Record<string, number>;
-}
-
-/** Deterministic values in [-1, 1) (a small LCG; no dependence on tf's RNG). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 const X_SHAPE: [number, number, number, number] = [2, 8, 8, 4];
@@ -153,13 +139,12 @@ async function adamKernel(): Promise<BrowserReport['adamKernel']> {
 async function run(): Promise<BrowserReport> {
   const timingsMs: Record<string, number> = {};
   let t = performance.now();
-  const stage = globalThis as { tfbricksBrowserStage?: string };
-  stage.tfbricksBrowserStage = 'resolve webgpu';
+  setBrowserStage('resolve webgpu');
   const lap = (name: string, next = 'done') => {
     const now = performance.now();
     timingsMs[name] = Math.round(now - t);
     t = now;
-    stage.tfbricksBrowserStage = next;
+    setBrowserStage(next);
   };
   const hasNavigatorGpu = 'gpu' in navigator && !!(navigator as { gpu?: unknown }).gpu;
   const registry = createBackendRegistry({ env: {} }).register(webgpuBackend()).register(cpuBackend());
@@ -197,4 +182,4 @@ async function run(): Promise<BrowserReport> {
   };
 }
 
-(globalThis as { tfbricksBrowserTest?: () => Promise<BrowserReport> }).tfbricksBrowserTest = run;
+exposeBrowserTest(run);
