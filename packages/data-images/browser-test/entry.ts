@@ -1,8 +1,10 @@
 // Runs in headless Chromium (browser.test.ts): a generated folder of PNGs (encoded by the
-// browser's own canvas), read by blobFolderReader with imageDatasetFromDirectoryWith.
+// browser's own canvas), read by blobFolderReader with imageDatasetFromDirectoryWith. The
+// report goes back to the test through the page hook (exposeBrowserTest).
 import { type BlobImageFile, blobFolderReader, imageDatasetFromDirectoryWith } from '@tfbricks/data-images';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { exposeBrowserTest } from '@tfbricks/test-browser';
 
 export interface BrowserReport {
   lines: string[];
@@ -56,3 +58,5 @@ export async function run(): Promise<BrowserReport> {
   }
   return { lines, classNames: [...(ds.classNames ?? [])], filePaths: [...ds.filePaths], firstPixels, labels, bad };
 }
+
+exposeBrowserTest(run);

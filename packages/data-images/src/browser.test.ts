@@ -1,56 +1,48 @@
 // blobFolderReader in a real browser: headless Chromium (Debian's `chromium`, driven by
 // playwright-core; nothing is downloaded) decodes with createImageBitmap. The page is
-// browser-test/entry.ts bundled by esbuild. Skipped with a printed reason without Chromium.
-import { existsSync } from 'node:fs';
+// browser-test/entry.ts bundled by esbuild and served from 127.0.0.1. Without Chromium the
+// suite is skipped with a printed reason, unless TFBRICKS_REQUIRE_BROWSER=1 (then it fails).
 import { dirname, join } from 'node:path';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bundleForBrowser,
+  chromiumRequiredSuite,
+  closeServer,
+  evaluateBrowserTest,
+  findChromium,
+  harnessFiles,
+  launchChromium,
+  loadBrowserTest,
+  recordPageLog,
+  serveFiles,
+  serverUrl,
+} from '@tfbricks/test-browser/node';
 import type { BrowserReport } from '../browser-test/entry';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packagesDir = join(packageDir, '..');
-const executablePath = process.env.TFBRICKS_CHROMIUM || '/usr/bin/chromium';
-const haveBrowser = existsSync(executablePath);
-if (!haveBrowser) console.warn(`[data-images browser test] skipped: no Chromium at ${executablePath} (apt-get install -y chromium, or set TFBRICKS_CHROMIUM)`);
+const chromium = findChromium('data-images browser test');
 
-const workspaceSources: Plugin = {
-  name: 'tfbricks-workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@tfbricks\/[a-z0-9-]+$/ }, (args) => {
-      const entry = join(packagesDir, args.path.slice('@tfbricks/'.length), 'src', 'index.ts');
-      return existsSync(entry) ? { path: entry } : undefined;
-    });
-  },
-};
+chromiumRequiredSuite('blobFolderReader in the browser', chromium);
 
-describe.skipIf(!haveBrowser)('blobFolderReader in headless Chromium (createImageBitmap)', () => {
+describe.runIf(chromium.available)('blobFolderReader in headless Chromium (createImageBitmap)', () => {
   let browser: Browser;
+  let server: Server | undefined;
   let report: BrowserReport;
   beforeAll(async () => {
-    const result = await build({
-      entryPoints: [join(packageDir, 'browser-test', 'entry.ts')],
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      globalName: 'imagesTest',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-      plugins: [workspaceSources],
-      absWorkingDir: packagesDir,
-    });
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-extensions'],
-    });
+    const result = await bundleForBrowser({ entryPoints: [join(packageDir, 'browser-test', 'entry.ts')] });
+    server = await serveFiles(harnessFiles('tfbricks data-images browser test', result.outputFiles[0]!.text));
+    browser = await launchChromium(chromium);
     const page = await browser.newPage();
-    await page.addScriptTag({ content: result.outputFiles[0].text });
-    report = (await page.evaluate('imagesTest.run()')) as BrowserReport;
+    const log = recordPageLog(page);
+    await loadBrowserTest(page, serverUrl(server), 40_000);
+    report = await evaluateBrowserTest<BrowserReport>(page, { timeoutMs: 60_000, log });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
+    await closeServer(server);
   });
 
   it("lists like Keras, decodes with the browser, and yields Keras' batches", () => {
