@@ -4,12 +4,10 @@
 // package's `/node` entry. The studio page is built from these same entries.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { join, relative } from 'node:path';
+import type { Plugin } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-
-const packagesDir = join(dirname(fileURLToPath(import.meta.url)), '../..');
+import { bundleForBrowser, packagesDir } from '@tfbricks/test-browser/node';
 
 /** Node-only by nature, with the reason; everything else must pass. */
 const NODE_ONLY: Record<string, string> = {
@@ -21,19 +19,6 @@ const NODE_ONLY: Record<string, string> = {
 
 const libraries = readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, 'src/index.ts')) && !(d in NODE_ONLY));
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-
-/** `@tfbricks/<pkg>` and `@tfbricks/<pkg>/<sub>` → the workspace sources (as vitest resolves them). */
-const workspaceSources: Plugin = {
-  name: 'tfbricks-workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@tfbricks\// }, (args) => {
-      const [, pkg, sub] = /^@tfbricks\/([a-z0-9-]+)(?:\/(.+))?$/.exec(args.path) ?? [];
-      const candidates = sub ? [join(packagesDir, pkg!, 'src', sub, 'index.ts'), join(packagesDir, pkg!, 'src', `${sub}.ts`)] : [join(packagesDir, pkg!, 'src/index.ts')];
-      const entry = candidates.find((c) => existsSync(c));
-      return entry ? { path: entry } : undefined;
-    });
-  },
-};
 
 interface NodeImport {
   module: string;
@@ -64,23 +49,16 @@ function nodeBuiltins(found: NodeImport[]): Plugin {
 }
 
 /** Where a browser bundler would find a package's browser field replacement, esbuild honours it already. */
-async function bundleForBrowser(pkg: string): Promise<{ found: NodeImport[]; inputs: string[] }> {
+async function bundleEntry(pkg: string): Promise<{ found: NodeImport[]; inputs: string[] }> {
   const found: NodeImport[] = [];
-  const result = await build({
+  const result = await bundleForBrowser({
     entryPoints: [join(packagesDir, pkg, 'src/index.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    write: false,
     metafile: true,
-    logLevel: 'silent',
-    plugins: [workspaceSources, nodeBuiltins(found)],
-    absWorkingDir: packagesDir,
+    plugins: [nodeBuiltins(found)],
     // backend-webgpu loads the Dawn addon (`webgpu`) only where no navigator.gpu exists (Node).
     external: ['webgpu'],
   });
-  return { found, inputs: Object.keys(result.metafile!.inputs) };
+  return { found, inputs: Object.keys(result.metafile.inputs) };
 }
 
 describe('library entry points are browser-safe', () => {
@@ -90,7 +68,7 @@ describe('library entry points are browser-safe', () => {
 
   for (const pkg of libraries) {
     it(`@tfbricks/${pkg}: no Node built-in is reachable from the main entry`, async () => {
-      const { found, inputs } = await bundleForBrowser(pkg);
+      const { found, inputs } = await bundleEntry(pkg);
       const lines = found.map((f) => `${f.importer} imports '${f.module}'`);
       expect(lines, `move these files behind @tfbricks/${pkg}/node`).toEqual([]);
       expect(inputs.some((p) => p.endsWith(`${pkg}/src/index.ts`))).toBe(true);
@@ -100,15 +78,9 @@ describe('library entry points are browser-safe', () => {
   it('catches a Node import when there is one (the check can fail)', async () => {
     // The /node entries do import node:fs; bundling one must be reported.
     const found: NodeImport[] = [];
-    await build({
+    await bundleForBrowser({
       stdin: { contents: "export * from '@tfbricks/data-cifar/node';", resolveDir: packagesDir, loader: 'ts' },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-      plugins: [workspaceSources, nodeBuiltins(found)],
-      absWorkingDir: packagesDir,
+      plugins: [nodeBuiltins(found)],
       external: ['tar', 'cli-progress'],
     });
     expect(found.map((f) => f.module)).toEqual(expect.arrayContaining(['node:fs/promises', 'node:path']));
