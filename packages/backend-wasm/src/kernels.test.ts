@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lcgValues as values } from '@tfbricks/test-browser';
 import { cpuBackend } from '@tfbricks/backend-cpu';
 import { createBackendRegistry } from '@tfbricks/core';
 import { buildModel, createOptimizer, getModelSpec, optimizerNames } from '@tfbricks/layers';
@@ -21,17 +22,6 @@ beforeAll(async () => {
     if (!outcome.ok) throw new Error(`${name} unusable: ${outcome.reason}`);
   }
 });
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 const input = (shape: number[], seed: number) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
 

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lcgValues as values } from '@tfbricks/test-browser';
 import { webgpuBackend } from '../webgpu-backend';
 import { chooseSplits } from './conv2d-backprop-filter';
 import { ADDED_KERNEL_NAMES, TRAINING_KERNEL_NAMES, registerTrainingKernels, setTrainingKernelVariant, trainingKernelsActive, useStockKernels } from './index';
@@ -34,17 +35,6 @@ beforeAll(async () => {
 afterAll(() => {
   if (available) registerTrainingKernels();
 });
-
-/** Deterministic pseudo-random values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
