@@ -10,8 +10,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumRequiredSuite, findChromium, launchChromium, recordPageLog } from '@tfbricks/test-browser/node';
 import { sharedDir } from '../../../vitest.shared';
 import { makeFiles, officialMembers, tarGz } from '../../data-cifar/test/fixtures';
 import { CIFAR100_SPEC } from '../../data-cifar/src/spec';
@@ -19,27 +20,17 @@ import { CIFAR100_SPEC } from '../../data-cifar/src/spec';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliDir = join(packageDir, '../cli');
 const artifacts = join(packageDir, 'test-artifacts');
-const executablePath = process.env.TFBRICKS_CHROMIUM || '/usr/bin/chromium';
-const requireBrowser = process.env.TFBRICKS_REQUIRE_BROWSER === '1';
-const haveBrowser = existsSync(executablePath);
+const chromium = findChromium('studio browser test');
 const mini = join(sharedDir, 'data/cifar10-mini');
 const haveMini = existsSync(join(mini, 'cifar-10-batches-bin'));
-/** Flags for headless Chromium without network or GPU: WebGPU on SwiftShader (see backend-webgpu's browser test). */
-const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions'];
 const RUN = { model: 'tiny', epochs: '2', 'limit-train': '256', 'limit-test': '128', batch: '32', lr: '0.01' };
 const TRAIN_TIMEOUT_MS = 240_000;
 
-if (!haveBrowser && !requireBrowser) {
-  console.warn(`[studio browser test] skipped: no Chromium at ${executablePath} (apt-get install -y chromium, or set TFBRICKS_CHROMIUM; TFBRICKS_REQUIRE_BROWSER=1 makes this a failure)`);
-} else if (!haveMini) {
+if ((chromium.available || chromium.required) && !haveMini) {
   console.warn(`[studio browser test] skipped: ${mini} is absent (the cifar10-mini set in ../shared)`);
 }
 
-describe.runIf(!haveBrowser && requireBrowser)('studio in the browser (required)', () => {
-  it('finds Chromium', () => {
-    throw new Error(`TFBRICKS_REQUIRE_BROWSER=1 but there is no Chromium at ${executablePath}: apt-get install -y chromium, or point TFBRICKS_CHROMIUM at one`);
-  });
-});
+chromiumRequiredSuite('studio in the browser', chromium);
 
 /** A child `tfbricks` running the CLI's TypeScript sources through tsx. */
 function cli(argv: string[]): ChildProcess {
@@ -69,7 +60,7 @@ async function downloadTo(page: Page, button: string, path: string): Promise<str
 
 const waitDone = (page: Page) => page.waitForFunction(() => (document.querySelector('[data-testid="progress-text"]') as HTMLElement | null)?.dataset.done, undefined, { timeout: TRAIN_TIMEOUT_MS, polling: 500 });
 
-describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (WebGPU on SwiftShader)', () => {
+describe.runIf(chromium.available && haveMini)('tfbricks studio in headless Chromium (WebGPU on SwiftShader)', () => {
   let tmp: string;
   let server: ChildProcess | undefined;
   let url: string;
@@ -112,11 +103,10 @@ describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (W
       server!.on('exit', (code) => reject(new Error(`tfbricks studio exited with ${code}: ${err}`)));
       setTimeout(() => reject(new Error(`tfbricks studio printed no URL in 60 s: ${out} ${err}`)), 60_000);
     });
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium(chromium, { webgpu: true, timeout: 30_000 });
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     page = await context.newPage();
-    page.on('console', (m) => pageLog.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => pageLog.push(`pageerror: ${e.message}`));
+    recordPageLog(page, pageLog);
     await page.goto(url);
   }, 180_000);
 
@@ -147,7 +137,7 @@ describe.runIf(haveBrowser && haveMini)('tfbricks studio in headless Chromium (W
 
   it('without WebGPU the page says why and offers the cpu backend', async () => {
     // Without --enable-unsafe-webgpu, headless Chromium on Linux finds no WebGPU adapter.
-    const plain = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'), timeout: 30_000 });
+    const plain = await launchChromium(chromium, { timeout: 30_000 });
     try {
       const p = await plain.newPage();
       await p.goto(url);
