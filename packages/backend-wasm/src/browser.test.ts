@@ -6,39 +6,24 @@
 // Without /usr/bin/chromium (or TFBRICKS_CHROMIUM) the suite is skipped with a printed reason,
 // unless TFBRICKS_REQUIRE_BROWSER=1, which makes it fail instead.
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { worstMiss } from '@tfbricks/test-browser';
-import {
-  ISOLATION_HEADERS,
-  bundleForBrowser,
-  chromiumRequiredSuite,
-  closeServer,
-  evaluateBrowserTest,
-  findChromium,
-  harnessFiles,
-  launchChromium,
-  loadBrowserTest,
-  recordPageLog,
-  serveFiles,
-  serverUrl,
-  type ServedFile,
-} from '@tfbricks/test-browser/node';
+import * as harness from '@tfbricks/test-browser/node';
 import type { BrowserReport } from '../browser-test/entry';
 
 const harnessDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'browser-test');
 const wasmDist = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-const chromium = findChromium('backend-wasm browser test');
+const chromium = harness.findChromium('backend-wasm browser test');
 const EVALUATE_TIMEOUT_MS = 60_000;
 const ISOLATED_CORES = 4;
 const TOLERANCE = { atol: 2e-5, rtol: 2e-5, actualName: 'wasm', expectedName: 'cpu' };
 
 async function bundle(): Promise<string> {
-  const result = await bundleForBrowser({
+  const result = await harness.bundleForBrowser({
     entryPoints: [join(harnessDir, 'entry.ts')],
     // Node-only modules tfjs-backend-wasm's emscripten glue names but never loads in a browser.
     external: ['fs', 'path', 'worker_threads', 'perf_hooks', 'os'],
@@ -46,30 +31,28 @@ async function bundle(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-chromiumRequiredSuite('backend-wasm in the browser', chromium);
+harness.chromiumRequiredSuite('backend-wasm in the browser', chromium);
 
 describe.runIf(chromium.available)('backend-wasm in the browser (headless Chromium)', () => {
   let browser: Browser | undefined;
-  const servers: Server[] = [];
+  const servers: harness.StaticServer[] = [];
   const reports: Record<'plain' | 'isolated', BrowserReport> = {} as never;
 
   beforeAll(async () => {
-    const files: Record<string, ServedFile> = harnessFiles('tfbricks backend-wasm browser test', await bundle());
+    const files: Record<string, harness.ServedFile> = harness.harnessFiles('tfbricks backend-wasm browser test', await bundle());
     for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
       files[`/wasm/${name}`] = { type: 'application/wasm', body: await readFile(join(wasmDist, name)) };
     }
-    browser = await launchChromium(chromium, { timeout: 30_000 });
+    browser = await harness.launchChromium(chromium, { timeout: 30_000 });
     for (const mode of ['plain', 'isolated'] as const) {
-      const server = await serveFiles(files, mode === 'isolated' ? ISOLATION_HEADERS : {});
+      const server = await harness.serveFiles(files, mode === 'isolated' ? harness.ISOLATION_HEADERS : {});
       servers.push(server);
-      const page = await browser.newPage();
       // tfjs-backend-wasm sizes its pthread pool to half the logical cores, which is one worker
       // on a 2-core machine. The isolated page says 4 cores so that XNNPACK gets a pool of 2
       // threads: both real cores, and a real multi-threaded run.
-      if (mode === 'isolated') await page.addInitScript(`Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => ${ISOLATED_CORES} })`);
-      const log = recordPageLog(page);
-      await loadBrowserTest(page, serverUrl(server), 20_000);
-      reports[mode] = await evaluateBrowserTest<BrowserReport>(page, { timeoutMs: EVALUATE_TIMEOUT_MS, log, name: `${mode} page` });
+      const initScript = mode === 'isolated' ? `Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => ${ISOLATED_CORES} })` : undefined;
+      const { page, log } = await harness.openBrowserTest(browser, server.url, { timeoutMs: 20_000, initScript });
+      reports[mode] = await harness.evaluateBrowserTest<BrowserReport>(page, { timeoutMs: EVALUATE_TIMEOUT_MS, log, name: `${mode} page` });
       const r = reports[mode];
       console.log(`[backend-wasm browser test] ${mode}: ${r.resolution}; ${r.threads} thread(s) of ${r.cores} cores; training step ${r.training.stepMs.toFixed(0)} ms`);
       await page.close();
@@ -78,7 +61,7 @@ describe.runIf(chromium.available)('backend-wasm in the browser (headless Chromi
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all(servers.map(closeServer));
+    await Promise.all(servers.map((s) => s.close()));
   });
 
   it('a plain page runs single-threaded; a cross-origin-isolated one loads the threaded build', () => {

@@ -5,28 +5,15 @@
 // Without /usr/bin/chromium (or TFBRICKS_CHROMIUM) the suite is skipped with a printed reason,
 // unless TFBRICKS_REQUIRE_BROWSER=1, which makes it fail instead.
 import { dirname, join, sep } from 'node:path';
-import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { worstMiss } from '@tfbricks/test-browser';
-import {
-  bundleForBrowser,
-  chromiumRequiredSuite,
-  closeServer,
-  evaluateBrowserTest,
-  findChromium,
-  harnessFiles,
-  launchChromium,
-  loadBrowserTest,
-  recordPageLog,
-  serveFiles,
-  serverUrl,
-} from '@tfbricks/test-browser/node';
+import * as harness from '@tfbricks/test-browser/node';
 import type { BrowserReport } from '../browser-test/entry';
 
 const harnessDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'browser-test');
-const chromium = findChromium('backend-webgpu browser test');
+const chromium = harness.findChromium('backend-webgpu browser test');
 /** The page's whole run takes ~1.5 s on SwiftShader with 2 shared cores. */
 const EVALUATE_TIMEOUT_MS = 40_000;
 /** |actual − expected| ≤ 1e-4 + 1e-4·|expected|, element by element. */
@@ -35,7 +22,7 @@ const TOLERANCE = { atol: 1e-4, rtol: 1e-4, actualName: 'webgpu', expectedName: 
 async function bundle(): Promise<{ code: string; inputs: string[]; ms: number }> {
   const start = performance.now();
   // Metafile input paths are relative to packages/: `backend-webgpu/src/…`, `../node_modules/.pnpm/…`.
-  const result = await bundleForBrowser({
+  const result = await harness.bundleForBrowser({
     entryPoints: [join(harnessDir, 'entry.ts')],
     metafile: true,
     // navigator-gpu.ts lazily imports the Node-only `webgpu` package (Dawn) when no
@@ -49,11 +36,11 @@ async function bundle(): Promise<{ code: string; inputs: string[]; ms: number }>
   };
 }
 
-chromiumRequiredSuite('backend-webgpu in the browser', chromium);
+harness.chromiumRequiredSuite('backend-webgpu in the browser', chromium);
 
 describe.runIf(chromium.available)('backend-webgpu in the browser (headless Chromium, native navigator.gpu)', () => {
   let browser: Browser | undefined;
-  let server: Server | undefined;
+  let server: harness.StaticServer | undefined;
   let report: BrowserReport;
   let bundled: { code: string; inputs: string[]; ms: number };
   const timings: Record<string, number> = {};
@@ -62,19 +49,17 @@ describe.runIf(chromium.available)('backend-webgpu in the browser (headless Chro
   beforeAll(async () => {
     bundled = await bundle();
     timings.bundle = bundled.ms;
-    server = await serveFiles(harnessFiles('tfbricks backend-webgpu browser test', bundled.code));
+    server = await harness.serveFiles(harness.harnessFiles('tfbricks backend-webgpu browser test', bundled.code));
     let start = performance.now();
-    browser = await launchChromium(chromium, { webgpu: true, timeout: 60_000 });
+    browser = await harness.launchChromium(chromium, { webgpu: true, timeout: 60_000 });
     timings.launch = Math.round(performance.now() - start);
-    const page = await browser.newPage();
-    recordPageLog(page, pageLog);
     start = performance.now();
-    await loadBrowserTest(page, serverUrl(server), 40_000);
+    const { page } = await harness.openBrowserTest(browser, server.url, { timeoutMs: 40_000, log: pageLog });
     timings.load = Math.round(performance.now() - start);
     start = performance.now();
     // A GPU program that never finishes would otherwise stall until Chromium's GPU watchdog
     // (about 90 s) loses the device; give up sooner and say which stage the page was in.
-    report = await evaluateBrowserTest<BrowserReport>(page, { timeoutMs: EVALUATE_TIMEOUT_MS, log: pageLog });
+    report = await harness.evaluateBrowserTest<BrowserReport>(page, { timeoutMs: EVALUATE_TIMEOUT_MS, log: pageLog });
     timings.evaluate = Math.round(performance.now() - start);
     console.log(
       `[backend-webgpu browser test] ${report.userAgent}\n  device: ${String(report.device.description)}\n  timings (ms): ${JSON.stringify({ ...timings, page: report.timingsMs })}`,
@@ -83,7 +68,7 @@ describe.runIf(chromium.available)('backend-webgpu in the browser (headless Chro
 
   afterAll(async () => {
     await browser?.close();
-    await closeServer(server);
+    await server?.close();
   });
 
   it('bundles for the browser without the Node-only webgpu package, with one copy of tfjs-core', () => {

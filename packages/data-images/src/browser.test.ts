@@ -3,46 +3,31 @@
 // browser-test/entry.ts bundled by esbuild and served from 127.0.0.1. Without Chromium the
 // suite is skipped with a printed reason, unless TFBRICKS_REQUIRE_BROWSER=1 (then it fails).
 import { dirname, join } from 'node:path';
-import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleForBrowser,
-  chromiumRequiredSuite,
-  closeServer,
-  evaluateBrowserTest,
-  findChromium,
-  harnessFiles,
-  launchChromium,
-  loadBrowserTest,
-  recordPageLog,
-  serveFiles,
-  serverUrl,
-} from '@tfbricks/test-browser/node';
+import * as harness from '@tfbricks/test-browser/node';
 import type { BrowserReport } from '../browser-test/entry';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const chromium = findChromium('data-images browser test');
+const chromium = harness.findChromium('data-images browser test');
 
-chromiumRequiredSuite('blobFolderReader in the browser', chromium);
+harness.chromiumRequiredSuite('blobFolderReader in the browser', chromium);
 
 describe.runIf(chromium.available)('blobFolderReader in headless Chromium (createImageBitmap)', () => {
   let browser: Browser;
-  let server: Server | undefined;
+  let server: harness.StaticServer | undefined;
   let report: BrowserReport;
   beforeAll(async () => {
-    const result = await bundleForBrowser({ entryPoints: [join(packageDir, 'browser-test', 'entry.ts')] });
-    server = await serveFiles(harnessFiles('tfbricks data-images browser test', result.outputFiles[0]!.text));
-    browser = await launchChromium(chromium);
-    const page = await browser.newPage();
-    const log = recordPageLog(page);
-    await loadBrowserTest(page, serverUrl(server), 40_000);
-    report = await evaluateBrowserTest<BrowserReport>(page, { timeoutMs: 60_000, log });
+    const result = await harness.bundleForBrowser({ entryPoints: [join(packageDir, 'browser-test', 'entry.ts')] });
+    server = await harness.serveFiles(harness.harnessFiles('tfbricks data-images browser test', result.outputFiles[0]!.text));
+    browser = await harness.launchChromium(chromium);
+    const { page, log } = await harness.openBrowserTest(browser, server.url, { timeoutMs: 40_000 });
+    report = await harness.evaluateBrowserTest<BrowserReport>(page, { timeoutMs: 60_000, log });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await closeServer(server);
+    await server?.close();
   });
 
   it("lists like Keras, decodes with the browser, and yields Keras' batches", () => {

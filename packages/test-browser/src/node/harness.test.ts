@@ -1,6 +1,6 @@
 // The harness itself, without a browser: the skip/require rule, the server, the bundling.
 import { describe, expect, it, vi } from 'vitest';
-import { bundleForBrowser, closeServer, packagesDir, findChromium, harnessFiles, ISOLATION_HEADERS, serveFiles, serverUrl } from './index';
+import { bundleForBrowser, findChromium, harnessFiles, ISOLATION_HEADERS, packagesDir, serveFiles } from './index';
 
 describe('findChromium', () => {
   it('skips with a printed reason where Chromium is absent, unless TFBRICKS_REQUIRE_BROWSER=1', () => {
@@ -24,7 +24,7 @@ describe('serveFiles', () => {
   it('serves the files by path with their type and the extra headers, 404 otherwise', async () => {
     const server = await serveFiles(harnessFiles('t title', 'globalThis.x = 1;'), ISOLATION_HEADERS);
     try {
-      const url = serverUrl(server);
+      const { url } = server;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const page = await fetch(url);
       expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -33,7 +33,7 @@ describe('serveFiles', () => {
       expect(await (await fetch(`${url}bundle.js`)).text()).toBe('globalThis.x = 1;');
       expect((await fetch(`${url}missing.js`)).status).toBe(404);
     } finally {
-      await closeServer(server);
+      await server.close();
     }
   });
 });

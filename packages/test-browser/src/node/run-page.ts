@@ -1,5 +1,5 @@
 // Drives the page side (exposeBrowserTest / setBrowserStage) from Node.
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /** Collects the page's console messages and uncaught errors into `log`. */
 export function recordPageLog(page: Page, log: string[] = []): string[] {
@@ -12,6 +12,15 @@ export function recordPageLog(page: Page, log: string[] = []): string[] {
 export async function loadBrowserTest(page: Page, url: string, timeoutMs: number): Promise<void> {
   await page.goto(url);
   await page.waitForFunction(() => typeof (globalThis as { tfbricksBrowserTest?: unknown }).tfbricksBrowserTest === 'function', undefined, { timeout: timeoutMs });
+}
+
+/** A new page of `browser` (with `initScript` run before the page's own), its log, loaded with loadBrowserTest. */
+export async function openBrowserTest(browser: Browser, url: string, options: { timeoutMs: number; initScript?: string; log?: string[] }): Promise<{ page: Page; log: string[] }> {
+  const page = await browser.newPage();
+  if (options.initScript !== undefined) await page.addInitScript(options.initScript);
+  const log = recordPageLog(page, options.log);
+  await loadBrowserTest(page, url, options.timeoutMs);
+  return { page, log };
 }
 
 /**

@@ -1,5 +1,5 @@
 // A static server on 127.0.0.1 (a secure context, as WebGPU requires) for a browser test's page.
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ServedFile {
@@ -35,8 +35,14 @@ export function harnessFiles(title: string, bundle: string): Record<string, Serv
   };
 }
 
+/** A listening server: its `http://127.0.0.1:<port>/` and how to stop it. */
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
 /** Serves `files` by path (404 otherwise, never cached), with `headers` on every answer, on a free port. */
-export function serveFiles(files: Record<string, ServedFile>, headers: Readonly<Record<string, string>> = {}): Promise<Server> {
+export function serveFiles(files: Record<string, ServedFile>, headers: Readonly<Record<string, string>> = {}): Promise<StaticServer> {
   const server = createServer((req, res) => {
     const file = files[new URL(req.url ?? '/', 'http://127.0.0.1').pathname];
     if (!file) {
@@ -47,15 +53,11 @@ export function serveFiles(files: Record<string, ServedFile>, headers: Readonly<
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    );
   });
-}
-
-/** `http://127.0.0.1:<port>/` of a listening server. */
-export function serverUrl(server: Server): string {
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-}
-
-export function closeServer(server: Server | undefined): Promise<void> {
-  return new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 }
