@@ -24,7 +24,9 @@ import { chromium } from 'playwright-core';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliDir = join(packageDir, '../cli');
 const mini = join(packageDir, '../../../shared/data/cifar10-mini');
+// `pnpm bench -- --gpu` passes the `--` through: drop it so the flags after it are parsed.
 const { values: args } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     model: { type: 'string', default: 'tiny' },
     'limit-train': { type: 'string', default: '256' },
