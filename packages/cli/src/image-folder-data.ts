@@ -72,10 +72,10 @@ export interface FolderRequest {
 export async function openImageFolder(req: FolderRequest, io: CliIo): Promise<TrainSources> {
   // Loaded only in folder mode: CIFAR runs never load the image decoders.
   const { imageFolderDataset } = await import('@tfbricks/data-images/node');
+  // What decides the pixels and the split: passed to the dataset and fingerprinted as given.
+  const decided = { imageSize: req.imageSize, validationSplit: req.validationSplit, seed: req.seed, colorMode: 'rgb', interpolation: 'bilinear' } as const;
   const dataset = imageFolderDataset(req.dataDir, {
-    imageSize: req.imageSize,
-    validationSplit: req.validationSplit,
-    seed: req.seed,
+    ...decided,
     skipBadImages: req.skipBadImages,
     env: io.env,
     print: (line) => println(io.stdout, line),
@@ -92,7 +92,7 @@ export async function openImageFolder(req: FolderRequest, io: CliIo): Promise<Tr
     validation,
     evaluation: validation ?? train,
     evaluationSplit: hasValidation ? 'validation' : 'train',
-    fingerprint: () => fingerprintFolder(dataset.files, dataset.classNames, { imageSize: req.imageSize, validationSplit: req.validationSplit, seed: req.seed, colorMode: 'rgb', interpolation: 'bilinear' }),
+    fingerprint: () => fingerprintFolder(dataset.files, dataset.classNames, decided),
     fitSample: () => seededSample(dataset, imageShape, req.seed),
   };
 }
