@@ -1,0 +1,2 @@
+/** A Node built-in by a computed name, so browser bundlers leave it alone (only Node code paths call this). */
+export const builtin = <T>(name: string): Promise<T> => import(/* @vite-ignore */ /* webpackIgnore: true */ `node:${name}`) as Promise<T>;
