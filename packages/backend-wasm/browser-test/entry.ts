@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { createBackendRegistry, describeResolution } from '@tfbricks/core';
 import { cpuBackend } from '@tfbricks/backend-cpu';
-import { stockFallbackCount, trainingKernelsActive, wasmBackend } from '@tfbricks/backend-wasm';
+import { directKernelCalls, stockFallbackCount, trainingKernelsActive, wasmBackend } from '@tfbricks/backend-wasm';
 import { type Computed, exposeBrowserTest, lcgValues as values } from '@tfbricks/test-browser';
 
 export interface BrowserReport {
@@ -20,6 +20,8 @@ export interface BrowserReport {
   cores: number;
   trainingKernelsActive: boolean;
   stockFallbacks: number;
+  /** Calls tfbricks' WebAssembly kernels served (per kernel function) by the end of the wasm part. */
+  directCalls: Record<string, number>;
   wasm: Computed;
   cpu: Computed;
   training: { lossBefore: number; lossAfter: number; backend: string; stepMs: number; leaked: number };
@@ -79,6 +81,7 @@ async function run(): Promise<BrowserReport> {
   const threads = getThreadsCount();
   const wasm = await compute();
   const training = await train();
+  const directCalls = directKernelCalls();
   const cpuInit = await registry.init('cpu');
   if (!cpuInit.ok) throw new Error(`cpu backend unusable: ${cpuInit.reason}`);
   await tf.setBackend('cpu');
@@ -93,6 +96,7 @@ async function run(): Promise<BrowserReport> {
     cores: navigator.hardwareConcurrency,
     trainingKernelsActive: trainingKernelsActive(),
     stockFallbacks: stockFallbackCount(),
+    directCalls,
     wasm,
     cpu,
     training,

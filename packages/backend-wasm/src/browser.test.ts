@@ -69,14 +69,23 @@ describe.runIf(chromium.available)('backend-wasm in the browser (headless Chromi
     expect(reports.plain.device.threads).toBe(1);
     expect(reports.plain.threads).toBe(1);
     expect(reports.isolated.crossOriginIsolated).toBe(true);
-    expect(reports.isolated.device.threads).toBe(ISOLATED_CORES / 2);
+    // XNNPACK gets the isolated page's pool; tfbricks' kernels run on the page's thread.
     expect(reports.isolated.threads).toBe(ISOLATED_CORES / 2);
+    expect(reports.isolated.device.threads).toBe(1);
     for (const r of Object.values(reports)) {
       expect(r.backendAfterResolve).toBe('wasm');
       expect(r.device.simd).toBe(true);
-      expect(r.resolution).toMatch(/^backend: wasm \(requested explicitly\) on WebAssembly CPU, XNNPACK \(SIMD128, (1 thread|\d threads), browser\)/);
-      expect(r.resolution).toContain(r.threads === 1 ? '1 thread,' : `${r.threads} threads,`);
+      const xnnpack = r.threads === 1 ? '1 thread' : `${r.threads} threads`;
+      expect(r.resolution).toMatch(/^backend: wasm \(requested explicitly\) on WebAssembly CPU, tfbricks kernels \(SIMD128( \+ FMA)?, 1 thread\) \+ XNNPACK \(\d threads?\), browser/);
+      expect(r.resolution).toContain(`XNNPACK (${xnnpack}), browser`);
       expect(r.trainingKernelsActive).toBe(true);
+    }
+  });
+
+  it("tfbricks' WebAssembly kernels serve the convolutions and their gradients on both pages (shared and plain heaps)", () => {
+    for (const [mode, r] of Object.entries(reports)) {
+      expect(r.directCalls.conv_forward ?? 0, mode).toBeGreaterThan(0);
+      expect(r.directCalls.filter_grad ?? 0, mode).toBeGreaterThan(0);
     }
   });
 

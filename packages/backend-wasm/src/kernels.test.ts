@@ -2,79 +2,20 @@ import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lcgValues as values } from '@tfbricks/test-browser';
-import { cpuBackend } from '@tfbricks/backend-cpu';
-import { createBackendRegistry } from '@tfbricks/core';
 import { buildModel, createOptimizer, getModelSpec, optimizerNames } from '@tfbricks/layers';
 import { fit } from '@tfbricks/train';
 import { planFilterGrad } from './kernels/conv2d-backprop-filter';
 import { planInputGrad } from './kernels/conv2d-backprop-input';
 import { stockFallbackCount, trainingKernelsActive } from './kernels/register';
-import { wasmBackend } from './wasm-backend';
+import { convGrads, expectParity, explicit, initCpuAndWasm, input } from './test-support/parity';
+import type { Pad } from './test-support/parity';
 
 // tfbricks' wasm kernels and the stock tfjs-backend-wasm kernels the recipe relies on,
 // against tfjs-backend-cpu on geometries the parity suite does not cover.
-const TOL = { atol: 2e-5, rtol: 2e-5 };
 
 beforeAll(async () => {
-  const registry = createBackendRegistry({ env: {} }).register(cpuBackend()).register(wasmBackend());
-  for (const name of ['cpu', 'wasm']) {
-    const outcome = await registry.init(name);
-    if (!outcome.ok) throw new Error(`${name} unusable: ${outcome.reason}`);
-  }
+  await initCpuAndWasm();
 });
-
-const input = (shape: number[], seed: number) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
-
-/** Run `f` on a backend; returns each output's values, and checks nothing leaked. */
-async function on(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const before = tf.memory().numTensors;
-  const outs = tf.tidy(f);
-  const data = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose(outs);
-  expect(tf.memory().numTensors, `tensors leaked on ${backend}`).toBe(before);
-  return data;
-}
-
-async function expectParity(f: () => tf.Tensor[], tol = TOL): Promise<void> {
-  const expected = await on('cpu', f);
-  const actual = await on('wasm', f);
-  expect(actual.length).toBe(expected.length);
-  actual.forEach((a, k) => {
-    const e = expected[k]!;
-    expect(a.length, `output ${k} size`).toBe(e.length);
-    let worst = 0;
-    let at = -1;
-    for (let i = 0; i < e.length; i++) {
-      const diff = Math.abs(a[i]! - e[i]!);
-      const ratio = diff === 0 ? 0 : diff / (tol.atol + tol.rtol * Math.abs(e[i]!));
-      if (!(ratio <= worst)) {
-        worst = ratio;
-        at = i;
-      }
-    }
-    expect(worst, `output ${k}: element ${at} got ${a[at]}, expected ${e[at]}`).toBeLessThanOrEqual(1);
-  });
-}
-
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-const explicit = (t: number, b: number, l: number, r: number): Pad => [
-  [0, 0],
-  [t, b],
-  [l, r],
-  [0, 0],
-];
-
-function convGrads(xShape: number[], wShape: number[], strides: number | [number, number], pad: Pad): () => tf.Tensor[] {
-  return () => {
-    const x = input(xShape, 1);
-    const w = input(wShape, 2);
-    const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, pad as 'same');
-    const dy = input(y.shape, 3);
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad as 'same'))([x, w], dy);
-    return [y, dx!, dw!];
-  };
-}
 
 describe('wasm convolution gradients vs cpu', () => {
   const geometries: [string, number[], number[], number | [number, number], Pad][] = [

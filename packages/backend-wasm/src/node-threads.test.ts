@@ -14,7 +14,10 @@ const EXIT_TIMEOUT_MS = 60_000;
 interface ChildReport {
   description: string;
   deviceThreads: number;
+  /** XNNPACK's threads. */
   threads: number;
+  /** tfbricks' kernel pool's threads (0: no kernel runtime). */
+  kernelThreads: number;
   y: number[];
   dx: number[];
   dw: number[];
@@ -44,27 +47,35 @@ function maxDiff(a: number[], b: number[]): number {
 }
 
 describe('threads in Node (worker_threads)', () => {
-  it('2 threads: the threaded build runs 2 XNNPACK threads, says so, matches 1 thread, and the process exits by itself', async () => {
-    const [one, two] = await Promise.all([runChild('1'), runChild('2')]);
+  it("2 threads: tfbricks' kernels run on a pool of 2 on the threaded build's shared heap, XNNPACK on 1; it says so, matches 1 thread, and the process exits by itself", async () => {
+    const [one, two, stock] = await Promise.all([runChild('1'), runChild('2'), runChild('2', { TFBRICKS_WASM_STOCK_KERNELS: '1' })]);
     expect(one.threads).toBe(1);
+    expect(one.kernelThreads).toBe(1);
     expect(one.deviceThreads).toBe(1);
-    expect(one.description).toContain('(SIMD128, 1 thread, Node');
-    expect(two.threads).toBe(2);
+    expect(one.description).toMatch(/^WebAssembly CPU, tfbricks kernels \(SIMD128( \+ FMA)?, 1 thread\) \+ XNNPACK \(1 thread\), Node /);
+    expect(two.threads).toBe(1);
+    expect(two.kernelThreads).toBe(2);
     expect(two.deviceThreads).toBe(2);
-    expect(two.description).toContain('(SIMD128, 2 threads, Node');
+    expect(two.description).toMatch(/^WebAssembly CPU, tfbricks kernels \(SIMD128( \+ FMA)?, 2 threads\) \+ XNNPACK \(1 thread\), Node /);
+    // Without tfbricks' kernels XNNPACK gets the threads.
+    expect(stock.threads).toBe(2);
+    expect(stock.kernelThreads).toBe(0);
+    expect(stock.description).toContain('XNNPACK (SIMD128, 2 threads, Node');
     for (const key of ['y', 'dx', 'dw'] as const) {
       const scale = Math.max(...one[key].map(Math.abs));
       expect(scale, key).toBeGreaterThan(0.01);
       expect(maxDiff(one[key], two[key]), key).toBeLessThanOrEqual(1e-5 * scale);
     }
+    expect(maxDiff(one.y, stock.y)).toBeLessThanOrEqual(1e-5 * Math.max(...one.y.map(Math.abs)));
   });
 
   it('defaults to the machine cores (at most 8); TFBRICKS_WASM_THREADS overrides the default', async () => {
     const [byDefault, fromEnv] = await Promise.all([runChild('default'), runChild('default', { TFBRICKS_WASM_THREADS: '1' })]);
     const cores = Math.min(MAX_WASM_THREADS, os.availableParallelism());
-    expect(byDefault.threads).toBe(cores);
+    expect(byDefault.kernelThreads).toBe(cores);
     expect(byDefault.deviceThreads).toBe(cores);
-    expect(fromEnv.threads).toBe(1);
+    expect(fromEnv.kernelThreads).toBe(1);
+    expect(fromEnv.deviceThreads).toBe(1);
   });
 
   it('a thread count out of range is an error naming the input, the value and what is allowed', async () => {

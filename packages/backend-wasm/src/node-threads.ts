@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { builtin } from './node-builtin';
 
 /**
  * tfjs-backend-wasm's multi-threaded SIMD build in Node. tfjs turns threads off there
@@ -22,8 +23,6 @@ interface EmscriptenModule {
 const TFJS_WASM_PRIORITY = 2;
 const GLUE = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
 
-/** Node built-ins by a computed name, so browser bundlers leave them alone. */
-const builtin = <T>(name: string): Promise<T> => import(/* @vite-ignore */ /* webpackIgnore: true */ `node:${name}`) as Promise<T>;
 
 /** The machine's logical cores as Node sees them (`os.availableParallelism()`). */
 export async function nodeCores(): Promise<number> {
@@ -97,22 +96,26 @@ type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
 
 /**
  * Register a factory under the tfjs backend name `wasm` that builds tfjs' own `BackendWasm`
- * on the threaded SIMD module with `threads` XNNPACK threads. tfjs' factory is kept and put
- * back by {@link restoreStockWasmFactory}. Does nothing where `wasm` is already initialised.
+ * on the threaded SIMD module (a shared heap) with `xnnpackThreads` XNNPACK threads; tfbricks'
+ * kernel pool gets its own workers on that heap. tfjs' factory is kept and put back by
+ * {@link restoreStockWasmFactory}. Does nothing where `wasm` is already initialised.
  */
-export function registerThreadedNodeFactory(wasm: WasmModule, threads: number): void {
+export function registerThreadedNodeFactory(wasm: WasmModule, xnnpackThreads: number): void {
   if (!stockFactory) stockFactory = tf.findBackendFactory('wasm') ?? undefined;
   if (tf.engine().registry['wasm']) return;
   tf.removeBackend('wasm');
   tf.registerBackend(
     'wasm',
     async () => {
-      wasm.setThreadsCount(threads);
-      const module = await instantiate(threads);
+      wasm.setThreadsCount(xnnpackThreads);
+      const module = await instantiate(xnnpackThreads);
       const backend = new wasm.BackendWasm(module as never);
       // BackendWasm's constructor started XNNPACK's pool; Emscripten ref()s a worker while its
       // pthread runs, and the pool's threads run for good: unref them so they never keep Node alive.
       for (const worker of module.PThread?.runningWorkers ?? []) worker.unref?.();
+      // tfbricks' own kernels on this heap, their worker threads up before the first step.
+      const [kernels, runtime] = await Promise.all([import('./kernels'), import('./kernels/kernel-runtime')]);
+      if (kernels.trainingKernelsActive()) await runtime.prepareKernelRuntime(backend);
       return backend;
     },
     TFJS_WASM_PRIORITY,

@@ -1,6 +1,7 @@
 import type { BackendPlugin, DeviceInfo } from '@tfbricks/core';
 import { TfbricksError, errorMessage } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { builtin } from './node-builtin';
 
 export interface WasmBackendOptions {
   /** Automatic-selection priority (default 25: above cpu, below webgpu). */
@@ -11,15 +12,36 @@ export interface WasmBackendOptions {
    */
   wasmPaths?: string | Record<string, string>;
   /**
-   * XNNPACK threads. Default: the machine's logical cores, at most 8 (Node:
+   * CPU threads. Default: the machine's logical cores, at most 8 (Node:
    * `os.availableParallelism()`; browsers: `navigator.hardwareConcurrency`, and only where the
    * page is cross-origin isolated, else one). Env `TFBRICKS_WASM_THREADS` overrides the default
    * in Node. 1 runs tfjs' single-threaded SIMD build; more runs its threaded SIMD build (in
    * Node through worker_threads, see `node-threads.ts`). At most 8 (Emscripten's pthread pool).
+   * In Node, with tfbricks' kernels on, the convolutions (forward and both gradients) run on
+   * tfbricks' own pool of this many threads and XNNPACK, which then serves only the small ops,
+   * on one: its idle threads spin and would take the cores from the convolutions.
    */
   threads?: number;
   /** Serve the convolution gradients with tfbricks' kernels (default true; env `TFBRICKS_WASM_STOCK_KERNELS=1` turns them off). */
   trainingKernels?: boolean;
+  /**
+   * Let tfbricks' own kernels use relaxed SIMD's fused multiply-add where the engine has it
+   * (default true; env `TFBRICKS_WASM_FMA=0` turns it off). Chrome ≥ 114 and Node ≥ 22 have it;
+   * on Node 20 `init()` turns on V8's `--experimental-wasm-relaxed-simd` for it.
+   */
+  fma?: boolean;
+}
+
+/** Node 20 runs relaxed SIMD behind a V8 flag, which may be set at run time before a module compiles. */
+async function enableRelaxedSimd(relaxedSimdSupported: () => boolean): Promise<boolean> {
+  if (relaxedSimdSupported() || !isNode()) return relaxedSimdSupported();
+  try {
+    const v8 = await builtin<{ setFlagsFromString(flags: string): void }>('v8');
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return relaxedSimdSupported();
 }
 
 type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
@@ -76,13 +98,18 @@ async function flag(name: string): Promise<boolean> {
  * running backend reports (tfjs' `getThreadsCount()`); before the backend starts it is the
  * count asked for, or 1 where only the single-threaded build can load.
  */
-export async function describeWasmDevice(threadsAsked?: number): Promise<DeviceInfo> {
+export async function describeWasmDevice(threadsAsked?: number, kernels?: { threads: number; fma: boolean }): Promise<DeviceInfo> {
   const simd = await flag('WASM_HAS_SIMD_SUPPORT');
-  const threads = runningThreads() ?? threadsAsked ?? 1;
+  const xnnpack = runningThreads() ?? threadsAsked ?? 1;
   const proc = (globalThis as { process?: { versions?: { node?: string }; arch?: string } }).process;
   const host = proc?.versions?.node ? `Node ${proc.versions.node}, ${proc.arch ?? 'unknown arch'}` : 'browser';
-  const parts = [simd ? 'SIMD128' : 'no SIMD (scalar build)', threads > 1 ? `${threads} threads` : '1 thread', host];
-  return { description: `WebAssembly CPU, XNNPACK (${parts.join(', ')})`, software: true, simd, threads };
+  const count = (n: number) => (n > 1 ? `${n} threads` : '1 thread');
+  if (kernels && simd) {
+    const description = `WebAssembly CPU, tfbricks kernels (SIMD128${kernels.fma ? ' + FMA' : ''}, ${count(kernels.threads)}) + XNNPACK (${count(xnnpack)}), ${host}`;
+    return { description, software: true, simd, threads: kernels.threads };
+  }
+  const parts = [simd ? 'SIMD128' : 'no SIMD (scalar build)', count(xnnpack), host];
+  return { description: `WebAssembly CPU, XNNPACK (${parts.join(', ')})`, software: true, simd, threads: xnnpack };
 }
 
 let wasmModule: WasmModule | undefined;
@@ -134,17 +161,26 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
         });
       }
       const simd = await flag('WASM_HAS_SIMD_SUPPORT');
+      const ours = (options.trainingKernels ?? true) && globalThis.process?.env?.TFBRICKS_WASM_STOCK_KERNELS !== '1';
+      // Node: tfbricks' pool takes the threads and XNNPACK gets one (see `threads`).
+      const xnnpackThreads = ours && isNode() && asked !== undefined ? 1 : asked;
       if (isNode()) {
         const nodeThreads = await import('./node-threads');
         // Once the tfjs backend runs, its threads are fixed (the device line reports them).
         const live = Boolean(tf.engine().registry['wasm']);
-        if (asked !== undefined && asked > 1 && simd) nodeThreads.registerThreadedNodeFactory(wasm, asked);
+        if (asked !== undefined && asked > 1 && simd) nodeThreads.registerThreadedNodeFactory(wasm, xnnpackThreads!);
         else if (!live) nodeThreads.restoreStockWasmFactory();
       }
-      if ((options.trainingKernels ?? true) && globalThis.process?.env?.TFBRICKS_WASM_STOCK_KERNELS !== '1') {
-        (await import('./kernels')).registerTrainingKernels();
-      }
-      return { device: await describeWasmDevice(await usableThreads(simd ? asked : 1)) };
+      const threads = await usableThreads(simd ? asked : 1);
+      if (!ours) return { device: await describeWasmDevice(threads) };
+      const [kernels, runtime] = await Promise.all([import('./kernels'), import('./kernels/kernel-runtime')]);
+      kernels.registerTrainingKernels();
+      const fmaAsked = (options.fma ?? true) && globalThis.process?.env?.TFBRICKS_WASM_FMA !== '0';
+      const fma = fmaAsked && (await enableRelaxedSimd(runtime.relaxedSimdSupported));
+      // Browsers: the kernels run on the calling thread (a page may not block on Atomics.wait).
+      const kernelThreads = isNode() ? threads : 1;
+      runtime.configureKernels({ threads: kernelThreads, fma });
+      return { device: await describeWasmDevice(isNode() ? xnnpackThreads : threads, { threads: kernelThreads, fma }) };
     },
   };
 }

@@ -1,6 +1,39 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { splitBatch } from './direct-filter-grad';
+import type { KernelRuntime } from './kernel-runtime';
 import type { WasmBackendLike } from './wasm-calls';
+
+/** Whether the WebAssembly kernel (wasm/pooling-sums.mjs) covers it: windows that never overlap, channels in fours. */
+export function directMaxPoolGradCovers(info: tf.backend_util.Conv2DInfo): boolean {
+  const overlapping = info.strideHeight < info.effectiveFilterHeight || info.strideWidth < info.effectiveFilterWidth;
+  return !overlapping && info.inChannels % 4 === 0 && info.dataFormat === 'channelsLast';
+}
+
+/** {@link maxPoolGrad} in WebAssembly SIMD, the batch split over the runtime's threads. */
+export function directMaxPoolGrad(runtime: KernelRuntime, backend: WasmBackendLike, info: tf.backend_util.Conv2DInfo, dy: TensorInfo, x: TensorInfo): TensorInfo {
+  const out = backend.makeOutput(x.shape, 'float32');
+  const ptr = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+  const geometry = [
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.effectiveFilterHeight,
+    info.effectiveFilterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+  const [xp, dyp, dxp] = [ptr(x), ptr(dy), ptr(out)];
+  runtime.run(
+    'max_pool_grad',
+    splitBatch(info.batchSize, runtime.threads()).map(([n0, n1]) => [xp, dyp, dxp, n0, n1, ...geometry]),
+  );
+  return out;
+}
 
 /**
  * `MaxPoolGrad` (NHWC) on the wasm heap: each window's dy goes to the first maximum of its

@@ -1,8 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradByConvolution } from './conv2d-backprop-filter';
+import { directConv } from './direct-conv';
+import { directFilterGrad, directFilterGradCovers } from './direct-filter-grad';
+import { planForwardConv } from './forward-conv';
+import { kernelRuntime } from './kernel-runtime';
 import { inputGradByConvolution, planInputGrad } from './conv2d-backprop-input';
-import { maxPoolGrad } from './max-pool-grad';
+import { broadcastEqual } from './broadcast-equal';
+import { leadingAxes, leadingSum } from './leading-sum';
+import { directMaxPoolGrad, directMaxPoolGradCovers, maxPoolGrad } from './max-pool-grad';
+import { sharedIdentity } from './shared-identity';
+import type { RefCounting } from './shared-identity';
 import { tile } from './tile';
 import { transform } from './transform';
 import type { TransformAttrs } from './transform';
@@ -16,9 +24,23 @@ const BACKEND = 'wasm';
  * `Conv2DBackpropFilter`, and its `Conv2DBackpropInput` is a scalar loop (≈ 90 % of a training
  * step): both become XNNPACK convolutions of rearranged operands. Its `MaxPoolGrad` and
  * `Transform` disagree with tfjs-backend-cpu (wrong pixels; other rounding): ours follow cpu.
- * Its `Tile` (batch norm's gradient) walks every element: ours copies blocks.
+ * Its `Tile` (batch norm's gradient) walks every element: ours copies blocks. Its `Sum` over
+ * leading axes (bias gradients), broadcasting `Equal` (global max pooling's gradient) and
+ * copying `Identity`/same-dtype `Cast` cost a seed-model step ~100 ms: ours are direct.
  */
-export const TRAINING_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transform', 'Tile'] as const;
+export const TRAINING_KERNEL_NAMES = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'MaxPoolGrad',
+  'Transform',
+  'Tile',
+  'Sum',
+  'Equal',
+  'Identity',
+  'Cast',
+  'Conv2D',
+  'FusedConv2D',
+] as const;
 
 /** The stock configs ours replaced (none for `Conv2DBackpropFilter`, which tfjs-backend-wasm lacks). */
 const stock = new Map<string, KernelConfig>();
@@ -48,7 +70,7 @@ function ensureSetUp(name: string, config: KernelConfig, backend: unknown): void
 }
 
 function withCalls<T>(backend: unknown, body: (calls: WasmCalls) => T): T {
-  const calls = new WasmCalls(backend as WasmBackendLike, wasmKernel);
+  const calls = new WasmCalls(backend as WasmBackendLike, (name) => wasmKernel(name, backend));
   try {
     return body(calls);
   } finally {
@@ -73,6 +95,8 @@ const conv2DBackpropFilter = (args: KernelArgs): TensorInfo => {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = convInfo(x.shape, attrs.filterShape, attrs);
+  const runtime = directFilterGradCovers(info) ? kernelRuntime(args.backend) : null;
+  if (runtime) return directFilterGrad(runtime, args.backend as WasmBackendLike, info, x, dy);
   return withCalls(args.backend, (calls) => filterGradByConvolution(calls, info, x, dy));
 };
 
@@ -85,7 +109,8 @@ const conv2DBackpropInput = (args: KernelArgs): TensorInfo | TensorInfo[] => {
     stockFallbacks++;
     return wasmKernel('Conv2DBackpropInput', args.backend)(args);
   }
-  return withCalls(args.backend, (calls) => inputGradByConvolution(calls, info, dy, filter, pads));
+  const runtime = dy.dtype === 'float32' ? kernelRuntime(args.backend) : null;
+  return withCalls(args.backend, (calls) => inputGradByConvolution(calls, info, dy, filter, pads, runtime));
 };
 
 const maxPoolGradKernel = (args: KernelArgs): TensorInfo => {
@@ -99,6 +124,8 @@ const maxPoolGradKernel = (args: KernelArgs): TensorInfo => {
     attrs.pad,
     attrs.dimRoundingMode,
   );
+  const runtime = directMaxPoolGradCovers(info) ? kernelRuntime(args.backend) : null;
+  if (runtime) return directMaxPoolGrad(runtime, args.backend as WasmBackendLike, info, dy, input);
   return maxPoolGrad(args.backend as WasmBackendLike, info, dy, input);
 };
 
@@ -113,12 +140,62 @@ const tileKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   return tile(args.backend as WasmBackendLike, x, (args.attrs as unknown as tf.TileAttrs).reps);
 };
 
+const sumKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x } = args.inputs as { x: TensorInfo };
+  const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+  const k = x.dtype === 'float32' ? leadingAxes(x.shape, axis) : null;
+  if (k === null) return wasmKernel('Sum', args.backend)(args);
+  return leadingSum(args.backend as WasmBackendLike, x, k, keepDims, kernelRuntime(args.backend));
+};
+
+const equalKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+  const same = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  if (same || a.dtype === 'string' || a.dtype !== b.dtype) return wasmKernel('Equal', args.backend)(args);
+  return broadcastEqual(args.backend as WasmBackendLike, a, b);
+};
+
+const identityKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype === 'string') return wasmKernel('Identity', args.backend)(args);
+  return sharedIdentity(args.backend as RefCounting, x);
+};
+
+const castKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype === 'string' || (args.attrs as unknown as tf.CastAttrs).dtype !== x.dtype) return wasmKernel('Cast', args.backend)(args);
+  return sharedIdentity(args.backend as RefCounting, x);
+};
+
+const conv2DKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+  const plan = planForwardConv(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
+  const runtime = plan ? kernelRuntime(args.backend) : null;
+  if (!plan || !runtime) return wasmKernel('Conv2D', args.backend)(args);
+  return directConv(runtime, args.backend as WasmBackendLike, plan);
+};
+
+const fusedConv2DKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
+  const plan = planForwardConv(x!, filter!, attrs, { bias, activation: attrs.activation, preluActivationWeights });
+  const runtime = plan ? kernelRuntime(args.backend) : null;
+  if (!plan || !runtime) return wasmKernel('FusedConv2D', args.backend)(args);
+  return directConv(runtime, args.backend as WasmBackendLike, plan);
+};
+
 const ours: Record<(typeof TRAINING_KERNEL_NAMES)[number], KernelImpl> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
   MaxPoolGrad: maxPoolGradKernel,
   Transform: transformKernel,
   Tile: tileKernel,
+  Sum: sumKernel,
+  Equal: equalKernel,
+  Identity: identityKernel,
+  Cast: castKernel,
+  Conv2D: conv2DKernel,
+  FusedConv2D: fusedConv2DKernel,
 };
 
 /**

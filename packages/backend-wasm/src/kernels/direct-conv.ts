@@ -1,0 +1,56 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { splitBatch } from './direct-filter-grad';
+import type { KernelRuntime } from './kernel-runtime';
+import type { WasmBackendLike } from './wasm-calls';
+
+/** One NHWC convolution for the direct kernel (wasm/conv-forward.mjs): no dilation, explicit pads. */
+export interface DirectConv {
+  x: TensorInfo;
+  /** `[KH, KW, Ci, Co]`, Co a multiple of 4. */
+  filter: TensorInfo;
+  bias?: TensorInfo;
+  relu: boolean;
+  /** Rows on top and columns on the left of x (zeros); the bottom and right follow from the output size. */
+  padTop: number;
+  padLeft: number;
+  strides: [number, number];
+  outHeight: number;
+  outWidth: number;
+}
+
+/**
+ * `act(bias + conv(x, filter))` with tfbricks' WebAssembly kernel: x is copied once into a
+ * zero-padded buffer, then every thread computes its share of the batch.
+ */
+export function directConv(runtime: KernelRuntime, backend: WasmBackendLike, conv: DirectConv): TensorInfo {
+  const [n, h, w, ci] = conv.x.shape as [number, number, number, number];
+  const [kh, kw, , co] = conv.filter.shape as [number, number, number, number];
+  const [sH, sW] = conv.strides;
+  const hp = (conv.outHeight - 1) * sH + kh;
+  const wp = (conv.outWidth - 1) * sW + kw;
+  const padded = backend.makeOutput([n, hp, wp, ci], 'float32');
+  const out = backend.makeOutput([n, conv.outHeight, conv.outWidth, co], 'float32');
+  try {
+    // Pointers after both allocations (the heap may have grown; offsets stay).
+    const xp = backend.typedArrayFromHeap(padded).byteOffset;
+    const x = backend.typedArrayFromHeap(conv.x).byteOffset;
+    const y = backend.typedArrayFromHeap(out).byteOffset;
+    const filter = backend.typedArrayFromHeap(conv.filter).byteOffset;
+    const bias = conv.bias ? backend.typedArrayFromHeap(conv.bias).byteOffset : 0;
+    const split = splitBatch(n, runtime.threads());
+    const image = h * w * ci * 4;
+    const paddedImage = hp * wp * ci * 4;
+    runtime.run(
+      'pad_copy',
+      split.map(([n0, n1]) => [x + n0 * image, xp + n0 * paddedImage, n1 - n0, h, w, ci, hp, wp, conv.padTop, conv.padLeft]),
+    );
+    const geometry = [hp, wp, ci, conv.outHeight, conv.outWidth, co, kh, kw, sH, sW, conv.relu ? 1 : 0, conv.bias ? 1 : 0];
+    runtime.run(
+      'conv_forward',
+      split.map(([n0, n1]) => [xp, filter, bias, y, n0, n1, ...geometry]),
+    );
+  } finally {
+    backend.disposeData(padded.dataId);
+  }
+  return out;
+}
