@@ -8,7 +8,7 @@
 function tile(r, v, fma) {
   const L = [];
   L.push(`  (func $c${r}_${v} (param $xpos i32) (param $wp i32) (param $yp i32) (param $bp i32)`);
-  L.push(`    (local $kh i32) (local $k i32) (local $wk i32) (local $row i32)`);
+  L.push(`    (local $kh i32) (local $k i32) (local $wk i32) (local $row i32) (local $cs i32)`);
   L.push(`    ${Array.from({ length: r }, (_, i) => `(local $p${i} i32)`).join(' ')}`);
   L.push(`    ${Array.from({ length: r * v }, (_, i) => `(local $a${Math.floor(i / v)}_${i % v} v128)`).join(' ')}`);
   L.push(`    ${Array.from({ length: v }, (_, j) => `(local $b${j} v128)`).join(' ')} (local $s v128)`);
@@ -17,6 +17,8 @@ function tile(r, v, fma) {
     L.push(`    (local.set $b${j} (if (result v128) (global.get $hasBias) (then (v128.load offset=${16 * j} (local.get $bp))) (else (v128.const i32x4 0 0 0 0))))`);
     for (let i = 0; i < r; i++) L.push(`    (local.set $a${i}_${j} (local.get $b${j}))`);
   }
+  // Globals are memory loads in V8: the loop's stride in a local.
+  L.push(`    (local.set $cs (global.get $co4))`);
   L.push(`    (local.set $wk (local.get $wp))`);
   L.push(`    (local.set $row (local.get $xpos))`);
   L.push(`    (local.set $kh (global.get $KH))`);
@@ -37,7 +39,7 @@ function tile(r, v, fma) {
     }
     L.push(`        (local.set $p${i} (i32.add (local.get $p${i}) (i32.const 4)))`);
   }
-  L.push(`        (local.set $wk (i32.add (local.get $wk) (global.get $co4)))`);
+  L.push(`        (local.set $wk (i32.add (local.get $wk) (local.get $cs)))`);
   L.push(`        (br_if $red (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))`);
   L.push(`      (local.set $row (i32.add (local.get $row) (global.get $xrow)))`);
   L.push(`      (br_if $rows (local.tee $kh (i32.sub (local.get $kh) (i32.const 1)))))`);
@@ -99,18 +101,19 @@ function driver(R, V, base) {
   )`;
 }
 
-/** xp = x zero-padded: `pT` rows on top and `pL` columns on the left (negative crops), Hp × Wp in all. */
+/** xp = x zero-padded, images [n0, n1): `pT` rows on top and `pL` columns on the left (negative crops), Hp × Wp in all. */
 const PAD_COPY = `
-  (func (export "pad_copy") (param $x i32) (param $xp i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32)
+  (func (export "pad_copy") (param $x i32) (param $xp i32) (param $n0 i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32)
       (param $Hp i32) (param $Wp i32) (param $pT i32) (param $pL i32)
     (local $n i32) (local $r i32) (local $ih i32) (local $c0 i32) (local $c1 i32) (local $dst i32) (local $src i32)
-    (memory.fill (local.get $xp) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $N) (local.get $Hp)) (i32.mul (local.get $Wp) (local.get $C))) (i32.const 2)))
+    (memory.fill (i32.add (local.get $xp) (i32.shl (i32.mul (i32.mul (local.get $n0) (local.get $Hp)) (i32.mul (local.get $Wp) (local.get $C))) (i32.const 2)))
+      (i32.const 0) (i32.shl (i32.mul (i32.mul (i32.sub (local.get $N) (local.get $n0)) (local.get $Hp)) (i32.mul (local.get $Wp) (local.get $C))) (i32.const 2)))
     ;; destination columns [c0, c1) hold source columns [c0 - pL, c1 - pL)
     (local.set $c0 (select (local.get $pL) (i32.const 0) (i32.gt_s (local.get $pL) (i32.const 0))))
     (local.set $c1 (i32.add (local.get $W) (local.get $pL)))
     (local.set $c1 (select (local.get $Wp) (local.get $c1) (i32.gt_s (local.get $c1) (local.get $Wp))))
     (if (i32.le_s (local.get $c1) (local.get $c0)) (then (return)))
-    (local.set $n (i32.const 0))
+    (local.set $n (local.get $n0))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_s (local.get $n) (local.get $N)))
       (local.set $r (i32.const 0))

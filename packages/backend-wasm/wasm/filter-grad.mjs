@@ -13,11 +13,14 @@ function tile(r, v, fma) {
   for (let i = 0; i < r; i++) for (let j = 0; j < v; j++) acc.push(`$a${i}_${j}`);
   const L = [];
   L.push(`  (func $t${r}_${v} (param $dwp i32) (param $xTap i32) (param $dyBlk i32) (param $ih0 i32) (param $rows i32) (param $cnt i32)`);
-  L.push(`    (local $xp i32) (local $dp i32) (local $k i32) (local $ih i32) (local $row i32)`);
+  L.push(`    (local $xp i32) (local $dp i32) (local $k i32) (local $ih i32) (local $row i32) (local $xs i32) (local $cs i32)`);
   L.push(`    ${acc.map((a) => `(local ${a} v128)`).join(' ')}`);
   L.push(`    ${Array.from({ length: v }, (_, j) => `(local $b${j} v128)`).join(' ')} (local $s v128)`);
   for (let i = 0; i < r; i++)
     for (let j = 0; j < v; j++) L.push(`    (local.set $a${i}_${j} (v128.load offset=${16 * j} (i32.add (local.get $dwp) (i32.mul (global.get $co4) (i32.const ${i})))))`);
+  // Globals are memory loads in V8: the loop's strides in locals.
+  L.push(`    (local.set $xs (global.get $xstep))`);
+  L.push(`    (local.set $cs (global.get $co4))`);
   L.push(`    (local.set $ih (local.get $ih0))`);
   L.push(`    (local.set $dp (local.get $dyBlk))`);
   L.push(`    (block $rdone (loop $rloop`);
@@ -39,8 +42,8 @@ function tile(r, v, fma) {
       );
     }
   }
-  L.push(`          (local.set $xp (i32.add (local.get $xp) (global.get $xstep)))`);
-  L.push(`          (local.set $dp (i32.add (local.get $dp) (global.get $co4)))`);
+  L.push(`          (local.set $xp (i32.add (local.get $xp) (local.get $xs)))`);
+  L.push(`          (local.set $dp (i32.add (local.get $dp) (local.get $cs)))`);
   L.push(`          (br_if $p (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))))`);
   L.push(`      (local.set $ih (i32.add (local.get $ih) (global.get $sH)))`);
   L.push(`      (local.set $row (i32.add (local.get $row) (i32.const 1)))`);

@@ -1,5 +1,4 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { splitBatch } from './direct-filter-grad';
 import type { KernelRuntime } from './kernel-runtime';
 import type { WasmBackendLike } from './wasm-calls';
 
@@ -20,7 +19,7 @@ export interface DirectConv {
 
 /**
  * `act(bias + conv(x, filter))` with tfbricks' WebAssembly kernel: x is copied once into a
- * zero-padded buffer, then every thread computes its share of the batch.
+ * zero-padded buffer, then the threads compute the batch, a few images at a time.
  */
 export function directConv(runtime: KernelRuntime, backend: WasmBackendLike, conv: DirectConv): TensorInfo {
   const [n, h, w, ci] = conv.x.shape as [number, number, number, number];
@@ -37,18 +36,10 @@ export function directConv(runtime: KernelRuntime, backend: WasmBackendLike, con
     const y = backend.typedArrayFromHeap(out).byteOffset;
     const filter = backend.typedArrayFromHeap(conv.filter).byteOffset;
     const bias = conv.bias ? backend.typedArrayFromHeap(conv.bias).byteOffset : 0;
-    const split = splitBatch(n, runtime.threads());
-    const image = h * w * ci * 4;
-    const paddedImage = hp * wp * ci * 4;
-    runtime.run(
-      'pad_copy',
-      split.map(([n0, n1]) => [x + n0 * image, xp + n0 * paddedImage, n1 - n0, h, w, ci, hp, wp, conv.padTop, conv.padLeft]),
-    );
+    // Arguments 2, 3 (pad_copy) and 4, 5 (conv_forward): each chunk's images.
+    runtime.runBatch('pad_copy', [[x, xp, 0, 0, h, w, ci, hp, wp, conv.padTop, conv.padLeft]], 2, n);
     const geometry = [hp, wp, ci, conv.outHeight, conv.outWidth, co, kh, kw, sH, sW, conv.relu ? 1 : 0, conv.bias ? 1 : 0];
-    runtime.run(
-      'conv_forward',
-      split.map(([n0, n1]) => [xp, filter, bias, y, n0, n1, ...geometry]),
-    );
+    runtime.runBatch('conv_forward', [[xp, filter, bias, y, 0, 0, ...geometry]], 4, n);
   } finally {
     backend.disposeData(padded.dataId);
   }

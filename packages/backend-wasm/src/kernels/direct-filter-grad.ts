@@ -4,28 +4,22 @@ import type { KernelRuntime } from './kernel-runtime';
 import type { WasmBackendLike } from './wasm-calls';
 
 /** Output rows per block so that a register tile runs over at least this many positions. */
-const POSITIONS_PER_BLOCK = 32;
+const POSITIONS_PER_BLOCK = 128;
 
 /** Whether the direct kernel covers this geometry: NHWC, no dilation, output channels in fours. */
 export function directFilterGradCovers(info: tf.backend_util.Conv2DInfo): boolean {
   return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0;
 }
 
-/** Images [n0, n1) per thread, as even as the batch allows. */
-export function splitBatch(batch: number, threads: number): Array<[number, number]> {
-  const parts = Math.max(1, Math.min(threads, batch));
-  return Array.from({ length: parts }, (_, t) => [Math.floor((t * batch) / parts), Math.floor(((t + 1) * batch) / parts)]);
-}
-
 /**
  * `Conv2DBackpropFilter` by tfbricks' own WebAssembly kernel (wasm/filter-grad.mjs) on the
- * tfjs heap: each thread sums its share of the batch into its own `[KH, KW, Ci, Co]` buffer,
- * the first one into the output, which then gets the others added.
+ * tfjs heap: each thread sums the images it takes into its own `[KH, KW, Ci, Co]` buffer, the
+ * calling one into the output, which then gets the others added.
  */
 export function directFilterGrad(runtime: KernelRuntime, backend: WasmBackendLike, info: tf.backend_util.Conv2DInfo, x: TensorInfo, dy: TensorInfo): TensorInfo {
   const shape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
-  const split = splitBatch(info.batchSize, runtime.threads());
-  const outputs = split.map(() => backend.makeOutput(shape, 'float32'));
+  const threads = Math.max(1, Math.min(runtime.threads(), info.batchSize));
+  const outputs = Array.from({ length: threads }, () => backend.makeOutput(shape, 'float32'));
   try {
     // Heap views after every allocation: growing the heap moves nothing but detaches old views.
     const dw = outputs.map((o) => backend.typedArrayFromHeap(o) as Float32Array);
@@ -48,9 +42,12 @@ export function directFilterGrad(runtime: KernelRuntime, backend: WasmBackendLik
       info.padInfo.left,
       rpb,
     ];
-    runtime.run(
+    // Arguments 3 and 4: each chunk's images.
+    runtime.runBatch(
       'filter_grad',
-      split.map(([n0, n1], t) => [xPtr, dyPtr, dw[t]!.byteOffset, n0, n1, ...geometry]),
+      dw.map((view) => [xPtr, dyPtr, view.byteOffset, 0, 0, ...geometry]),
+      3,
+      info.batchSize,
     );
     for (let t = 1; t < dw.length; t++) runtime.exports.add_into(dw[0]!.byteOffset, dw[t]!.byteOffset, dw[0]!.length);
   } finally {

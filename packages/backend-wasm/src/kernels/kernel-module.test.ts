@@ -118,7 +118,7 @@ function runBoth(exports: ConvKernelExports, memory: WebAssembly.Memory, g: Geom
   const hp = (g.OH - 1) * g.s + g.K;
   const wp = (g.OW - 1) * g.s + g.K;
   const xp = a.alloc(g.N * hp * wp * g.Ci, () => 7); // pad_copy must overwrite every element
-  exports.pad_copy(x, xp, g.N, g.H, g.W, g.Ci, hp, wp, g.pT, g.pL);
+  exports.pad_copy(x, xp, 0, g.N, g.H, g.W, g.Ci, hp, wp, g.pT, g.pL);
   const y = a.alloc(ys);
   exports.conv_forward(xp, w, bias, y, 0, g.N, hp, wp, g.Ci, g.OH, g.OW, g.Co, g.K, g.K, g.s, g.s, relu ? 1 : 0, 1);
   const xv = a.read(x, xs);
@@ -166,6 +166,16 @@ describe('the kernel pool (Node worker threads on a shared memory)', () => {
     pool.wait(0);
     exports.add_into(first, second, ws);
     expectClose(a.read(first, ws), a.read(whole, ws), 'split dw');
+    // Shared out in chunks of one image from the pool's counter: every image is taken exactly once.
+    const [mine, theirs] = [a.alloc(ws), a.alloc(ws)];
+    pool.resetCounter();
+    pool.dispatch(0, 0, args(theirs, 0, 0), { at: 3, total: g.N, chunk: 1 });
+    let taken = 0;
+    for (let i = pool.claim(1); i < g.N; i = pool.claim(1), taken++) exports.filter_grad(...args(mine, i, i + 1));
+    pool.wait(0);
+    expect(taken).toBeLessThanOrEqual(g.N);
+    exports.add_into(mine, theirs, ws);
+    expectClose(a.read(mine, ws), a.read(whole, ws), 'chunked dw');
     // A pointer past the end of memory traps on the worker: the caller gets an error, the pool stays usable.
     pool.dispatch(0, 0, args(memory.buffer.byteLength + 1024 * PAGE, 0, g.N));
     expect(() => pool.wait(0)).toThrow(/trapped on a worker thread/);

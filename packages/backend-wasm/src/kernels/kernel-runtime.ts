@@ -1,5 +1,7 @@
 import { CONV_KERNELS_PLAIN_FMA, CONV_KERNELS_PLAIN_MULADD, CONV_KERNELS_SHARED_FMA, CONV_KERNELS_SHARED_MULADD } from './conv-kernels-wasm';
-import type { KernelPool } from './kernel-pool';
+import { KERNEL_FUNCTIONS } from './kernel-functions';
+import type { KernelFunction } from './kernel-functions';
+import type { BatchRange, KernelPool } from './kernel-pool';
 
 /** The exports of tfbricks' kernel module (wasm/filter-grad.mjs). */
 export interface ConvKernelExports {
@@ -11,8 +13,9 @@ export interface ConvKernelExports {
   add_into(dst: number, src: number, n: number): void;
 }
 
-/** Kernel functions by number, as the pool's workers call them (kernel-pool.ts lists the same). */
-export const KERNEL_FUNCTIONS = ['filter_grad', 'conv_forward', 'pad_copy', 'max_pool_grad'] as const;
+
+/** Images per chunk of a batch call: small enough to balance the threads, large enough to amortise a call. */
+const IMAGES_PER_CHUNK = 2;
 
 /** tfbricks' kernels instantiated on one tfjs-backend-wasm heap, and the threads that run them. */
 export interface KernelRuntime {
@@ -21,8 +24,12 @@ export interface KernelRuntime {
   fma: boolean;
   /** Threads a call may use (the calling one included): 1 until the pool's workers are up. */
   threads(): number;
-  /** Runs `parts[0]` here and the others on the pool's workers; returns when all are done. */
-  run(fn: (typeof KERNEL_FUNCTIONS)[number], parts: number[][]): void;
+  /**
+   * Runs `fn` over a batch of `total` images, handed out in chunks to this thread (arguments
+   * `args[0]`) and the workers (`args[1…]`, one per worker; fewer: the first one's): the
+   * arguments at `at` and `at + 1` are set to each chunk's first and end image.
+   */
+  runBatch(fn: KernelFunction, args: number[][], at: number, total: number): void;
   /** Settles once every worker is up (or could not start: calls then run on fewer threads). */
   ready: Promise<void>;
 }
@@ -109,12 +116,24 @@ function build(memory: WebAssembly.Memory, instance: WebAssembly.Instance, modul
     fma,
     ready,
     threads: () => 1 + (pool?.ready() ?? 0),
-    run(fn, parts) {
+    runBatch(fn, args, at, total) {
       countCall(fn);
-      const workers = pool ? Math.min(parts.length - 1, pool.ready()) : 0;
-      for (let w = 0; w < workers; w++) pool!.dispatch(w, KERNEL_FUNCTIONS.indexOf(fn), parts[w + 1]!);
-      exports[fn](...parts[0]!);
-      for (let w = workers + 1; w < parts.length; w++) exports[fn](...parts[w]!);
+      const workers = pool ? Math.min(pool.ready(), Math.ceil(total / IMAGES_PER_CHUNK) - 1) : 0;
+      const own = args[0]!.slice();
+      if (workers <= 0) {
+        own[at] = 0;
+        own[at + 1] = total;
+        exports[fn](...own);
+        return;
+      }
+      const range: BatchRange = { at, total, chunk: IMAGES_PER_CHUNK };
+      pool!.resetCounter();
+      for (let w = 0; w < workers; w++) pool!.dispatch(w, KERNEL_FUNCTIONS.indexOf(fn), args[Math.min(w + 1, args.length - 1)]!, range);
+      for (let i = pool!.claim(IMAGES_PER_CHUNK); i < total; i = pool!.claim(IMAGES_PER_CHUNK)) {
+        own[at] = i;
+        own[at + 1] = Math.min(total, i + IMAGES_PER_CHUNK);
+        exports[fn](...own);
+      }
       for (let w = 0; w < workers; w++) pool!.wait(w);
     },
   };

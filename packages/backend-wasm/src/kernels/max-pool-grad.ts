@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { splitBatch } from './direct-filter-grad';
 import type { KernelRuntime } from './kernel-runtime';
 import type { WasmBackendLike } from './wasm-calls';
 
@@ -10,7 +9,7 @@ export function directMaxPoolGradCovers(info: tf.backend_util.Conv2DInfo): boole
   return !overlapping && info.inChannels % 4 === 0 && info.dataFormat === 'channelsLast';
 }
 
-/** {@link maxPoolGrad} in WebAssembly SIMD, the batch split over the runtime's threads. */
+/** {@link maxPoolGrad} in WebAssembly SIMD, the batch shared out over the runtime's threads. */
 export function directMaxPoolGrad(runtime: KernelRuntime, backend: WasmBackendLike, info: tf.backend_util.Conv2DInfo, dy: TensorInfo, x: TensorInfo): TensorInfo {
   const out = backend.makeOutput(x.shape, 'float32');
   const ptr = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
@@ -28,10 +27,8 @@ export function directMaxPoolGrad(runtime: KernelRuntime, backend: WasmBackendLi
     info.padInfo.left,
   ];
   const [xp, dyp, dxp] = [ptr(x), ptr(dy), ptr(out)];
-  runtime.run(
-    'max_pool_grad',
-    splitBatch(info.batchSize, runtime.threads()).map(([n0, n1]) => [xp, dyp, dxp, n0, n1, ...geometry]),
-  );
+  // Arguments 3 and 4: each chunk's images.
+  runtime.runBatch('max_pool_grad', [[xp, dyp, dxp, 0, 0, ...geometry]], 3, info.batchSize);
   return out;
 }
 

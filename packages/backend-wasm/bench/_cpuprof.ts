@@ -1,0 +1,14 @@
+import '@tensorflow/tfjs-layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { createBackendRegistry } from '@tfbricks/core';
+import { buildModel, createOptimizer, getModelSpec } from '@tfbricks/layers';
+import { fit } from '@tfbricks/train';
+import { wasmBackend } from '../src/wasm-backend';
+await createBackendRegistry({ env: {} }).register(wasmBackend()).resolve({ backend: 'wasm' });
+const n = 32 * 12;
+const images = new Uint8Array(n * 32 * 32 * 3).map((_, i) => (i * 2654435761) >>> 24);
+const labels = Uint8Array.from({ length: n }, (_, i) => i % 10);
+const m = buildModel(getModelSpec('keras-cifar10-deep'), { seed: 1 });
+const t = performance.now();
+await fit({ model: m, optimizer: createOptimizer('adam', { learningRate: 1e-4 }), train: { images, labels }, epochs: 1, batchSize: 32, seed: 1, shuffle: false });
+console.log('ms/step', (performance.now() - t) / 12);
