@@ -122,23 +122,3 @@ export function trainSources(config: DataRequest & { imageSize?: [number, number
   }
   return cifarSources(config, io, signal);
 }
-
-/**
- * An image for a model trained on a folder: decoded by sharp and resized as training
- * resized it (`tf.image.resize` bilinear, Keras 3), RGB.
- */
-export async function loadFolderImage(path: string, width: number, height: number): Promise<{ data: Uint8Array; original: { width: number; height: number } }> {
-  const { finishPixels } = await import('@tfbricks/data-images');
-  const decoded = await decodeImageFile(path, path);
-  return { data: finishPixels(decoded, { size: [height, width], colorMode: 'rgb', family: 'tf', interpolation: 'bilinear' }), original: { width: decoded.width, height: decoded.height } };
-}
-
-async function decodeImageFile(path: string, shown: string) {
-  const { BadImage, decodeFile } = await import('@tfbricks/data-images/node');
-  try {
-    return await decodeFile(path);
-  } catch (error) {
-    if (error instanceof BadImage) throw new TfbricksError('E_USAGE', `invalid image ${JSON.stringify(shown)}: ${error.message}`, { usage: true });
-    throw error;
-  }
-}

@@ -5,4 +5,3 @@ export * from './choices';
 export * from './commands/train-options';
 export * from './commands/train-config';
 export * from './augment-options';
-export * from './image-decode';

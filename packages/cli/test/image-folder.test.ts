@@ -97,6 +97,15 @@ describe('tfbricks train / dataset / predict / evaluate on a folder of class sub
     expect(e.stdout).toMatch(/day|night/);
   }, 120_000);
 
+  it('predict on a folder-trained run: a corrupt image is E_IMAGE_DECODE (exit 1, with a hint), as for a CIFAR-trained run', async () => {
+    const whole = image(true, 3);
+    writeFileSync(join(cwd, 'cut.png'), whole.subarray(0, whole.length >> 1));
+    const r = await runCli(['predict', 'cut.png', '--model', 'run', '--backend', 'cpu'], { cwd, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tfbricks: error: cannot decode PNG image "cut\.png": /m);
+    expect(r.stderr).toContain('hint: check that the file is a complete, valid image');
+  }, 120_000);
+
   it('--resume continues a folder run: same split, one more epoch', async () => {
     const r = await runCli(['train', '--resume', 'run', '--epochs', '2', '--progress', 'epoch'], { cwd, env });
     expect(r.code, r.stderr + r.stdout).toBe(0);

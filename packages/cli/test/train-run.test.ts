@@ -139,6 +139,21 @@ describe.skipIf(!hasMiniCifar)('tfbricks train (wasm, tiny model, mini CIFAR-10)
     }
   });
 
+  it('predict: a corrupt PNG is E_IMAGE_DECODE (exit 1, with a hint); a text file is a usage error (exit 2)', async () => {
+    const png = new PNG({ width: 40, height: 40 });
+    for (let i = 0; i < png.data.length; i++) png.data[i] = (i * 7919) % 256;
+    const whole = PNG.sync.write(png);
+    writeFileSync(join(cwd, 'cut.png'), whole.subarray(0, whole.length >> 1));
+    const r = await runCli(['predict', 'cut.png', '--model', 'run', '--backend', 'wasm'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tfbricks: error: cannot decode PNG image "cut\.png": /m);
+    expect(r.stderr).toContain('hint: check that the file is a complete, valid image');
+    writeFileSync(join(cwd, 'notes.png'), 'just text\n');
+    const t = await runCli(['predict', 'notes.png', '--model', 'run', '--backend', 'wasm'], { cwd });
+    expect(t.code).toBe(2);
+    expect(t.stderr.trim()).toBe('tfbricks: error: invalid image "notes.png": not a PNG or JPEG file (allowed: PNG or JPEG files)');
+  });
+
   it('summary and plot-model read the run dir', async () => {
     const s = await runCli(['summary', '--model', 'run'], { cwd });
     expect(s.code, s.stderr).toBe(0);

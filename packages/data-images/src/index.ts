@@ -10,4 +10,5 @@ export * from './image-dataset-options';
 export * from './image-batches';
 export * from './image-dataset';
 export * from './image-header';
+export * from './sniff';
 export * from './blob-reader';

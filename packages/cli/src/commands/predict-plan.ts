@@ -1,9 +1,9 @@
 import { usageError } from '@tfbricks/core';
 import { validateBackendChoice } from '../backends';
-import { DEFAULT_MAX_IMAGE_PIXELS, requireImageFile } from '../image-decode';
 import type { CommandContext } from '../command';
 import { resolveModelDir } from '../model-source';
 import { requireReadableFile } from '../paths';
+import { DEFAULT_MAX_IMAGE_PIXELS, requireImageFile } from '../predict-image';
 import { parseInteger } from '../values';
 
 export interface PredictPlan {

@@ -1,9 +1,8 @@
 import { TfbricksError, describeResolution } from '@tfbricks/core';
 import { predict } from '@tfbricks/train';
-import { loadImageFile } from '../image-decode';
-import { loadFolderImage } from '../image-folder-data';
 import { println } from '../io';
 import type { CommandContext } from '../command';
+import { loadPredictImage } from '../predict-image';
 import { loadSavedModel } from '../saved-model';
 import type { PredictPlan } from './predict-plan';
 
@@ -25,8 +24,9 @@ export async function runPredict(plan: PredictPlan, ctx: CommandContext): Promis
     const folderTrained = loaded.metadata?.imageFolder !== undefined;
     const originals: { width: number; height: number }[] = [];
     for (const [i, img] of plan.images.entries()) {
-      // A folder-trained model sees images resized as in training (tf.image.resize bilinear).
-      const { data, original } = folderTrained ? await loadFolderImage(img.path, w, h) : (({ image, original }) => ({ data: image.data, original }))(loadImageFile(img.path, w, h, img.shown, plan.maxImagePixels));
+      // A folder-trained model sees images resized as in training (tf.image.resize bilinear);
+      // a CIFAR-trained one as Keras' load_img(..., interpolation='bilinear') resizes (PIL).
+      const { data, original } = await loadPredictImage(img.path, img.shown, { width: w, height: h, maxPixels: plan.maxImagePixels, resize: folderTrained ? 'tf' : 'pil' });
       batch.set(data, i * pixels);
       originals.push(original);
     }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type BadImageFile, TfbricksError } from '@tfbricks/core';
 import type { Pixels } from '../resize';
 import { decodeJpegWasm, wasmCanDecode } from './jpeg-wasm';
-import { sniffFormat } from './sniff';
+import { sniffFormat } from '../sniff';
 
 /** PIL's `Image.MAX_IMAGE_PIXELS` (its decompression-bomb threshold): larger images are refused before decoding. */
 export const MAX_IMAGE_PIXELS = 89_478_485;
@@ -122,6 +122,29 @@ async function decodeWithSharp(bytes: Buffer, maxPixels: number): Promise<Pixels
   }
 }
 
+/**
+ * Decode one image's bytes (already read, e.g. bounded by the caller) to its own channels
+ * (1: L, 2: LA, 3: RGB, 4: RGBA): JPEG through mozjpeg-wasm (sharp when wasm refuses it),
+ * PNG, GIF (first frame), TIFF, WebP through sharp, BMP and binary PGM/PPM by hand. An
+ * image whose header declares more than `maxPixels` pixels is refused before its pixels are
+ * allocated. Throws {@link BadImage} (`not-an-image`, `too-large`, `truncated`, …).
+ */
+export async function decodeImageBytes(bytes: Uint8Array, maxPixels = MAX_IMAGE_PIXELS): Promise<Pixels> {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const format = sniffFormat(buffer);
+  if (!format) throw new BadImage('not-an-image', buffer.length === 0 ? 'empty file' : 'not an image (no JPEG, PNG, GIF, BMP, TIFF or PPM signature)');
+  if (format === 'bmp') return decodeBmp(buffer, maxPixels);
+  if (format === 'ppm') return decodePpm(buffer, maxPixels);
+  if (format === 'jpeg' && wasmCanDecode(buffer, maxPixels)) {
+    try {
+      return await decodeJpegWasm(buffer);
+    } catch {
+      // Anything the wasm decoder refuses, sharp decodes or classifies.
+    }
+  }
+  return decodeWithSharp(buffer, maxPixels);
+}
+
 /** Read and decode one file to its own channels (1: L, 2: LA, 3: RGB, 4: RGBA). Throws {@link BadImage}. */
 export async function decodeFile(path: string, maxPixels = MAX_IMAGE_PIXELS): Promise<Pixels> {
   let bytes: Buffer;
@@ -133,16 +156,5 @@ export async function decodeFile(path: string, maxPixels = MAX_IMAGE_PIXELS): Pr
     const code = (error as NodeJS.ErrnoException).code;
     throw new BadImage(code === 'EACCES' || code === 'EPERM' ? 'no-permission' : 'unreadable', `cannot be read (${code})`);
   }
-  const format = sniffFormat(bytes);
-  if (!format) throw new BadImage('not-an-image', bytes.length === 0 ? 'empty file' : 'not an image (no JPEG, PNG, GIF, BMP, TIFF or PPM signature)');
-  if (format === 'bmp') return decodeBmp(bytes, maxPixels);
-  if (format === 'ppm') return decodePpm(bytes, maxPixels);
-  if (format === 'jpeg' && wasmCanDecode(bytes, maxPixels)) {
-    try {
-      return await decodeJpegWasm(bytes);
-    } catch {
-      // Anything the wasm decoder refuses, sharp decodes or classifies.
-    }
-  }
-  return decodeWithSharp(bytes, maxPixels);
+  return decodeImageBytes(bytes, maxPixels);
 }

@@ -1,6 +1,7 @@
-/** Image formats recognised by their first bytes. */
+/** Image formats recognised by their first bytes (pure: the browser entry and the Node decoders share it). */
 export type SniffedFormat = 'jpeg' | 'png' | 'gif' | 'bmp' | 'tiff' | 'webp' | 'ppm';
 
+/** The format a file's magic bytes announce (JPEG, PNG, GIF, BMP, TIFF, WebP, binary PGM/PPM), or undefined. */
 export function sniffFormat(b: Uint8Array): SniffedFormat | undefined {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
