@@ -64,7 +64,8 @@ describe('threads in Node (worker_threads)', () => {
     for (const key of ['y', 'dx', 'dw'] as const) {
       const scale = Math.max(...one[key].map(Math.abs));
       expect(scale, key).toBeGreaterThan(0.01);
-      expect(maxDiff(one[key], two[key]), key).toBeLessThanOrEqual(1e-5 * scale);
+      // The same bits: each image's output is computed alone, and the filter gradient sums fixed slices of the batch in order.
+      expect(maxDiff(one[key], two[key]), key).toBe(0);
     }
     expect(maxDiff(one.y, stock.y)).toBeLessThanOrEqual(1e-5 * Math.max(...one.y.map(Math.abs)));
   });

@@ -1,5 +1,7 @@
 // Generates the WebAssembly text of tfbricks' direct NHWC filter gradient (see build.mjs):
-//   dW[kh, kw, ci, co] += Σ_{n ∈ [n0, n1), oh, ow} x[n, oh·sH − pT + kh, ow·sW − pL + kw, ci] · dy[n, oh, ow, co]
+//   dW_s[kh, kw, ci, co] += Σ_{n ∈ [n0, n1), oh, ow} x[n, oh·sH − pT + kh, ow·sW − pL + kw, ci] · dy[n, oh, ow, co]
+// where s = n0 / slice picks one of several buffers (dwBytes apart): the caller sums the slices
+// in a fixed order, so the result does not depend on which thread took which images.
 // Register tiles of R input channels × V vectors of 4 output channels stay in v128 locals over
 // a block of output rows; the tails (fewer channels) have their own smaller tiles, picked by
 // call_indirect. `fma` uses relaxed SIMD's f32x4.relaxed_madd, otherwise mul + add; `shared`
@@ -60,8 +62,11 @@ function driver(R, V) {
   (func (export "filter_grad") (param $x i32) (param $dy i32) (param $dw i32) (param $n0 i32) (param $n1 i32)
       (param $Hp i32) (param $W i32) (param $Ci i32) (param $OH i32) (param $OW i32) (param $Co i32)
       (param $KH i32) (param $KW i32) (param $sHp i32) (param $sW i32) (param $pT i32) (param $pL i32) (param $rpb i32)
+      (param $slice i32) (param $dwBytes i32)
     (local $n i32) (local $oh0 i32) (local $rows i32) (local $kh i32) (local $kw i32) (local $lo i32) (local $hi i32)
     (local $ci0 i32) (local $co0 i32) (local $r i32) (local $v i32) (local $xImg i32) (local $dyBlk i32) (local $xTap i32) (local $dwTap i32)
+    ;; Images [n0, n1) lie in one slice of \`slice\` images: their sum goes to that slice's buffer.
+    (local.set $dw (i32.add (local.get $dw) (i32.mul (i32.div_u (local.get $n0) (local.get $slice)) (local.get $dwBytes))))
     (global.set $H (local.get $Hp))
     (global.set $sH (local.get $sHp))
     (global.set $co4 (i32.shl (local.get $Co) (i32.const 2)))

@@ -33,7 +33,7 @@ describe('backends', () => {
     expect(cpu.device?.description).toMatch(/CPU/);
     const wasm = parsed.backends.find((b) => b.name === 'wasm')!;
     expect(wasm.available, wasm.reason).toBe(true);
-    expect(wasm.device?.description).toMatch(/WebAssembly CPU, XNNPACK/);
+    expect(wasm.device?.description).toMatch(/^WebAssembly CPU, tfbricks kernels \(SIMD128( \+ FMA)?, \d threads?\) \+ XNNPACK \(1 thread\), Node /);
     for (const b of parsed.backends) if (!b.available) expect(b.reason).toBeTruthy();
     // The automatic choice is the one `train` would make: wasm over a software WebGPU adapter.
     const webgpu = parsed.backends.find((b) => b.name === 'webgpu')!;

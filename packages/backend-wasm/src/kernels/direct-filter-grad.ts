@@ -5,6 +5,8 @@ import type { WasmBackendLike } from './wasm-calls';
 
 /** Output rows per block so that a register tile runs over at least this many positions. */
 const POSITIONS_PER_BLOCK = 128;
+/** Images per slice: each slice sums into its own buffer, whichever thread takes it. */
+const IMAGES_PER_SLICE = 4;
 
 /** Whether the direct kernel covers this geometry: NHWC, no dilation, output channels in fours. */
 export function directFilterGradCovers(info: tf.backend_util.Conv2DInfo): boolean {
@@ -13,21 +15,28 @@ export function directFilterGradCovers(info: tf.backend_util.Conv2DInfo): boolea
 
 /**
  * `Conv2DBackpropFilter` by tfbricks' own WebAssembly kernel (wasm/filter-grad.mjs) on the
- * tfjs heap: each thread sums the images it takes into its own `[KH, KW, Ci, Co]` buffer, the
- * calling one into the output, which then gets the others added.
+ * tfjs heap: the batch is cut into slices of a few images, the threads take slices as they
+ * go, each slice sums into its own `[KH, KW, Ci, Co]` buffer, and the slices are added in
+ * order. The result is the same bits whatever the threads and their timing (a resumed run
+ * reproduces an uninterrupted one exactly).
  */
 export function directFilterGrad(runtime: KernelRuntime, backend: WasmBackendLike, info: tf.backend_util.Conv2DInfo, x: TensorInfo, dy: TensorInfo): TensorInfo {
   const shape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
-  const threads = Math.max(1, Math.min(runtime.threads(), info.batchSize));
-  const outputs = Array.from({ length: threads }, () => backend.makeOutput(shape, 'float32'));
+  const size = shape.reduce((a, b) => a * b, 1);
+  const slices = Math.ceil(info.batchSize / IMAGES_PER_SLICE);
+  const out = backend.makeOutput(shape, 'float32');
+  const partial = backend.makeOutput([slices, ...shape], 'float32');
   try {
     // Heap views after every allocation: growing the heap moves nothing but detaches old views.
-    const dw = outputs.map((o) => backend.typedArrayFromHeap(o) as Float32Array);
-    for (const view of dw) view.fill(0);
-    const xPtr = backend.typedArrayFromHeap(x).byteOffset;
-    const dyPtr = backend.typedArrayFromHeap(dy).byteOffset;
+    const sums = backend.typedArrayFromHeap(partial) as Float32Array;
+    sums.fill(0);
     const rpb = Math.min(info.outHeight, Math.max(1, Math.ceil(POSITIONS_PER_BLOCK / info.outWidth)));
-    const geometry = [
+    const args = [
+      backend.typedArrayFromHeap(x).byteOffset,
+      backend.typedArrayFromHeap(dy).byteOffset,
+      sums.byteOffset,
+      0,
+      0,
       info.inHeight,
       info.inWidth,
       info.inChannels,
@@ -41,17 +50,16 @@ export function directFilterGrad(runtime: KernelRuntime, backend: WasmBackendLik
       info.padInfo.top,
       info.padInfo.left,
       rpb,
+      IMAGES_PER_SLICE,
+      size * 4,
     ];
-    // Arguments 3 and 4: each chunk's images.
-    runtime.runBatch(
-      'filter_grad',
-      dw.map((view) => [xPtr, dyPtr, view.byteOffset, 0, 0, ...geometry]),
-      3,
-      info.batchSize,
-    );
-    for (let t = 1; t < dw.length; t++) runtime.exports.add_into(dw[0]!.byteOffset, dw[t]!.byteOffset, dw[0]!.length);
+    // Arguments 3 and 4: each slice's images.
+    runtime.runBatch('filter_grad', [args], 3, info.batchSize, IMAGES_PER_SLICE);
+    const dw = backend.typedArrayFromHeap(out) as Float32Array;
+    dw.set(sums.subarray(0, size));
+    for (let s = 1; s < slices; s++) runtime.exports.add_into(dw.byteOffset, sums.byteOffset + s * size * 4, size);
   } finally {
-    for (const o of outputs.slice(1)) backend.disposeData(o.dataId);
+    backend.disposeData(partial.dataId);
   }
-  return outputs[0]!;
+  return out;
 }

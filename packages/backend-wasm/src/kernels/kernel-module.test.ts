@@ -114,7 +114,7 @@ function runBoth(exports: ConvKernelExports, memory: WebAssembly.Memory, g: Geom
   const w = a.alloc(ws, sample(3));
   const bias = a.alloc(g.Co, sample(4));
   const dw = a.alloc(ws);
-  exports.filter_grad(x, dy, dw, 0, g.N, g.H, g.W, g.Ci, g.OH, g.OW, g.Co, g.K, g.K, g.s, g.s, g.pT, g.pL, 2);
+  exports.filter_grad(x, dy, dw, 0, g.N, g.H, g.W, g.Ci, g.OH, g.OW, g.Co, g.K, g.K, g.s, g.s, g.pT, g.pL, 2, g.N, 0);
   const hp = (g.OH - 1) * g.s + g.K;
   const wp = (g.OW - 1) * g.s + g.K;
   const xp = a.alloc(g.N * hp * wp * g.Ci, () => 7); // pad_copy must overwrite every element
@@ -159,7 +159,8 @@ describe('the kernel pool (Node worker threads on a shared memory)', () => {
     const dy = a.alloc(g.N * g.OH * g.OW * g.Co, sample(2));
     const ws = g.K * g.K * g.Ci * g.Co;
     const [whole, first, second] = [a.alloc(ws), a.alloc(ws), a.alloc(ws)];
-    const args = (dw: number, n0: number, n1: number) => [x, dy, dw, n0, n1, g.H, g.W, g.Ci, g.OH, g.OW, g.Co, g.K, g.K, g.s, g.s, g.pT, g.pL, 2];
+    // One slice of the whole batch (every range sums into `dw` itself).
+    const args = (dw: number, n0: number, n1: number) => [x, dy, dw, n0, n1, g.H, g.W, g.Ci, g.OH, g.OW, g.Co, g.K, g.K, g.s, g.s, g.pT, g.pL, 2, g.N, 0];
     exports.filter_grad(...args(whole, 0, g.N));
     pool.dispatch(0, 0, args(second, 2, 4));
     exports.filter_grad(...args(first, 0, 2));

@@ -25,11 +25,11 @@ export interface KernelRuntime {
   /** Threads a call may use (the calling one included): 1 until the pool's workers are up. */
   threads(): number;
   /**
-   * Runs `fn` over a batch of `total` images, handed out in chunks to this thread (arguments
-   * `args[0]`) and the workers (`args[1…]`, one per worker; fewer: the first one's): the
-   * arguments at `at` and `at + 1` are set to each chunk's first and end image.
+   * Runs `fn` over a batch of `total` images, handed out in chunks of `chunk` (default 2) to
+   * this thread (arguments `args[0]`) and the workers (`args[1…]`, one per worker; fewer: the
+   * first one's): the arguments at `at` and `at + 1` are set to each chunk's first and end image.
    */
-  runBatch(fn: KernelFunction, args: number[][], at: number, total: number): void;
+  runBatch(fn: KernelFunction, args: number[][], at: number, total: number, chunk?: number): void;
   /** Settles once every worker is up (or could not start: calls then run on fewer threads). */
   ready: Promise<void>;
 }
@@ -116,22 +116,24 @@ function build(memory: WebAssembly.Memory, instance: WebAssembly.Instance, modul
     fma,
     ready,
     threads: () => 1 + (pool?.ready() ?? 0),
-    runBatch(fn, args, at, total) {
+    runBatch(fn, args, at, total, chunk = IMAGES_PER_CHUNK) {
       countCall(fn);
-      const workers = pool ? Math.min(pool.ready(), Math.ceil(total / IMAGES_PER_CHUNK) - 1) : 0;
+      const workers = pool ? Math.min(pool.ready(), Math.ceil(total / chunk) - 1) : 0;
       const own = args[0]!.slice();
       if (workers <= 0) {
-        own[at] = 0;
-        own[at + 1] = total;
-        exports[fn](...own);
+        for (let i = 0; i < total; i += chunk) {
+          own[at] = i;
+          own[at + 1] = Math.min(total, i + chunk);
+          exports[fn](...own);
+        }
         return;
       }
-      const range: BatchRange = { at, total, chunk: IMAGES_PER_CHUNK };
+      const range: BatchRange = { at, total, chunk };
       pool!.resetCounter();
       for (let w = 0; w < workers; w++) pool!.dispatch(w, KERNEL_FUNCTIONS.indexOf(fn), args[Math.min(w + 1, args.length - 1)]!, range);
-      for (let i = pool!.claim(IMAGES_PER_CHUNK); i < total; i = pool!.claim(IMAGES_PER_CHUNK)) {
+      for (let i = pool!.claim(chunk); i < total; i = pool!.claim(chunk)) {
         own[at] = i;
-        own[at + 1] = Math.min(total, i + IMAGES_PER_CHUNK);
+        own[at + 1] = Math.min(total, i + chunk);
         exports[fn](...own);
       }
       for (let w = 0; w < workers; w++) pool!.wait(w);
