@@ -116,6 +116,13 @@ describe('direct max-pool gradient and leading-axes sum vs cpu', () => {
     expect(calls.leading_sum).toBe(3);
   });
 
+  it('mean over the leading axes (batch norm’s moments), with and without keepDims: exactly as cpu (divide, then sum)', async () => {
+    const calls = await counting(async () => {
+      await expectParity(() => [tf.mean(input([4, 6, 5, 12], 1), [0, 1, 2]), tf.mean(input([3, 7, 8], 2), [0, 1], true), tf.mean(input([5, 6, 3], 3), [0, 1])], { atol: 0, rtol: 0 });
+    });
+    expect(calls.leading_sum).toBe(2); // the 3-channel one in JavaScript
+  });
+
   it('the same sums where the rows are not whole vectors go through JavaScript, exactly; other axes go to tfjs', async () => {
     const calls = await counting(async () => {
       await expectParity(() => [tf.sum(input([4, 6, 5, 3], 1), [0, 1, 2])], { atol: 0, rtol: 0 });
@@ -123,6 +130,38 @@ describe('direct max-pool gradient and leading-axes sum vs cpu', () => {
       await expectParity(() => [tf.sum(input([4, 6, 8], 2), [1]), tf.sum(input([4, 6, 8], 3))]);
     });
     expect(calls.leading_sum ?? 0).toBe(0);
+  });
+});
+
+describe('elementwise binary ops on the kernel runtime', () => {
+  it('Multiply, Add, Sub, RealDiv with a per-channel operand on either side (whole or scalar other side), exactly as cpu; same-shape, scalar, other broadcasts and small tensors go to tfjs', async () => {
+    const shape = [4, 16, 16, 32]; // 32,768 elements: above the direct kernel's threshold
+    const calls = await counting(() =>
+      expectParity(
+        () => {
+          const x = input(shape, 1);
+          const y = input(shape, 2);
+          const perChannel = input([32], 3);
+          const keep = input([1, 1, 1, 32], 4);
+          const s = tf.scalar(0.37);
+          const odd = tf.tensor4d(Float32Array.from({ length: 4 * 16 * 16 * 3 }, (_, i) => Math.sin(i)), [4, 16, 16, 3]);
+          return [
+            tf.mul(x, y),
+            tf.add(x, perChannel),
+            tf.sub(perChannel, x),
+            tf.sub(x, keep),
+            tf.div(x, s),
+            tf.div(s, tf.add(tf.abs(y), 1)),
+            tf.mul(keep, y),
+            tf.div(x, tf.add(tf.abs(perChannel), 1)),
+            tf.mul(odd, tf.tensor1d([1, 2, 3])), // 3 channels: tfjs' kernel
+            tf.mul(input([2, 3], 5), input([2, 3], 6)), // small: tfjs' kernel
+          ];
+        },
+        { atol: 0, rtol: 0 },
+      ),
+    );
+    expect(calls.binary).toBe(5); // add, sub, sub, mul and div with a 32-channel operand
   });
 });
 

@@ -8,6 +8,7 @@
 // imports a shared memory (tfjs' threaded build) or a plain one.
 
 import { convForwardParts } from './conv-forward.mjs';
+import { ELEMENTWISE } from './elementwise.mjs';
 import { POOLING_SUMS } from './pooling-sums.mjs';
 
 function tile(r, v, fma) {
@@ -142,7 +143,7 @@ const ADD_INTO = `
       (br $l)))
   )`;
 
-/** The module: the filter gradient (this file), the direct convolution (conv-forward.mjs), pooling-sums.mjs, add_into. */
+/** The module: the filter gradient (this file), the direct convolution (conv-forward.mjs), pooling-sums.mjs, elementwise.mjs, add_into. */
 export function kernelsWat({ fma, shared, R = 4, V = 2, fwdR = 4, fwdV = 2 }) {
   const tiles = [];
   const names = [];
@@ -170,6 +171,7 @@ ${tiles.join('\n')}
 ${driver(R, V)}
 ${fwd.body}
 ${POOLING_SUMS}
+${ELEMENTWISE}
 ${ADD_INTO}
 )`;
 }

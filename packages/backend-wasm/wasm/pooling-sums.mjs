@@ -2,8 +2,9 @@
 //   max_pool_grad: MaxPoolGrad (NHWC) for windows that never overlap, 4 channels at a time: each
 //     window's dy goes to its first maximum (strictly greater, rows then columns), as
 //     tfjs-backend-cpu decides; pixels outside every window get 0.
-//   leading_sum: column sums over `rows` rows of `width` floats, accumulated in doubles in row
-//     order (tfjs-backend-cpu's order and precision), e.g. a bias gradient.
+//   leading_sum: column sums over `rows` rows of `width` floats, each divided by `divisor` first,
+//     accumulated in doubles in row order (tfjs-backend-cpu's order and precision): a bias
+//     gradient (divisor 1) or a mean over the leading axes (batch norm's moments).
 
 export const POOLING_SUMS = `
   (func (export "max_pool_grad") (param $x i32) (param $dy i32) (param $dx i32) (param $n0 i32) (param $n1 i32)
@@ -82,8 +83,9 @@ export const POOLING_SUMS = `
       (br $nloop)))
   )
 
-  (func (export "leading_sum") (param $src i32) (param $dst i32) (param $acc i32) (param $rows i32) (param $width i32)
-    (local $r i32) (local $c i32) (local $p i32) (local $a i32) (local $v v128)
+  (func (export "leading_sum") (param $src i32) (param $dst i32) (param $acc i32) (param $rows i32) (param $width i32) (param $divisor f32)
+    (local $r i32) (local $c i32) (local $p i32) (local $a i32) (local $v v128) (local $d v128)
+    (local.set $d (f32x4.splat (local.get $divisor)))
     (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $width) (i32.const 3)))
     (local.set $p (local.get $src))
     (block $rdone (loop $rloop
@@ -92,7 +94,8 @@ export const POOLING_SUMS = `
       (local.set $c (i32.const 0))
       (block $cdone (loop $cloop
         (br_if $cdone (i32.ge_s (local.get $c) (local.get $width)))
-        (local.set $v (v128.load (local.get $p)))
+        ;; x / divisor rounded to float32 first (Mean, as tfjs-backend-cpu divides then sums; 1 for Sum)
+        (local.set $v (f32x4.div (v128.load (local.get $p)) (local.get $d)))
         (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v))))
         (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
           (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))

@@ -9,7 +9,8 @@ export interface ConvKernelExports {
   conv_forward(...args: number[]): void;
   pad_copy(...args: number[]): void;
   max_pool_grad(...args: number[]): void;
-  leading_sum(src: number, dst: number, acc: number, rows: number, width: number): void;
+  leading_sum(src: number, dst: number, acc: number, rows: number, width: number, divisor: number): void;
+  binary(...args: number[]): void;
   add_into(dst: number, src: number, n: number): void;
 }
 

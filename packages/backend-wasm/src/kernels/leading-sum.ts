@@ -15,23 +15,25 @@ export function leadingAxes(shape: number[], axis: number | number[]): number | 
 }
 
 /**
- * `Sum` over the `k` leading axes of a float32 tensor as column sums, accumulated in doubles in
+ * `Sum` (or `Mean`) over the `k` leading axes of a float32 tensor as column sums, accumulated in doubles in
  * row order as tfjs-backend-cpu does, in WebAssembly with a kernel runtime (wasm/pooling-sums.mjs),
  * else in JavaScript. tfjs-backend-wasm transposes the reduced axes to the end first (7 ms for a
  * 32×32×32×48 dy).
  */
-export function leadingSum(backend: WasmBackendLike, x: TensorInfo, k: number, keepDims: boolean, runtime: KernelRuntime | null = null): TensorInfo {
+export function leadingSum(backend: WasmBackendLike, x: TensorInfo, k: number, keepDims: boolean, runtime: KernelRuntime | null = null, mean = false): TensorInfo {
   const inner = x.shape.slice(k);
   const width = tf.util.sizeFromShape(inner);
   const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
   const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...inner] : inner;
   const out = backend.makeOutput(outShape, 'float32');
+  // Mean: each value divided by the count, rounded to float32, then summed (tfjs-backend-cpu's order).
+  const divisor = mean ? rows : 1;
   // The same sums in WebAssembly SIMD (doubles, row order) where the row is whole vectors.
   if (runtime && width % 4 === 0 && width > 0) {
     const acc = backend.makeOutput([2 * width], 'float32');
     const ptr = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
     countCall('leading_sum');
-    runtime.exports.leading_sum(ptr(x), ptr(out), ptr(acc), rows, width);
+    runtime.exports.leading_sum(ptr(x), ptr(out), ptr(acc), rows, width, divisor);
     backend.disposeData(acc.dataId);
     return out;
   }
@@ -39,7 +41,7 @@ export function leadingSum(backend: WasmBackendLike, x: TensorInfo, k: number, k
   const acc = new Float64Array(width);
   for (let r = 0; r < rows; r++) {
     const base = r * width;
-    for (let c = 0; c < width; c++) acc[c]! += src[base + c]!;
+    for (let c = 0; c < width; c++) acc[c]! += Math.fround(src[base + c]! / divisor);
   }
   (backend.typedArrayFromHeap(out) as Float32Array).set(acc);
   return out;

@@ -3,6 +3,8 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { filterGradByConvolution } from './conv2d-backprop-filter';
 import { directConv } from './direct-conv';
 import { directFilterGrad, directFilterGradCovers } from './direct-filter-grad';
+import { directBinary } from './elementwise';
+import type { BinaryKernel } from './elementwise';
 import { planForwardConv } from './forward-conv';
 import { kernelRuntime } from './kernel-runtime';
 import { inputGradByConvolution, planInputGrad } from './conv2d-backprop-input';
@@ -24,9 +26,11 @@ const BACKEND = 'wasm';
  * `Conv2DBackpropFilter`, and its `Conv2DBackpropInput` is a scalar loop (≈ 90 % of a training
  * step): both become XNNPACK convolutions of rearranged operands. Its `MaxPoolGrad` and
  * `Transform` disagree with tfjs-backend-cpu (wrong pixels; other rounding): ours follow cpu.
- * Its `Tile` (batch norm's gradient) walks every element: ours copies blocks. Its `Sum` over
- * leading axes (bias gradients), broadcasting `Equal` (global max pooling's gradient) and
- * copying `Identity`/same-dtype `Cast` cost a seed-model step ~100 ms: ours are direct.
+ * Its `Tile` (batch norm's gradient) walks every element: ours copies blocks. Its `Sum`/`Mean` over
+ * leading axes (bias gradients, batch norm's moments), broadcasting `Equal` (global max pooling's gradient) and
+ * copying `Identity`/same-dtype `Cast` cost a seed-model step ~100 ms: ours are direct. Large
+ * float32 `Multiply`/`Add`/`Sub`/`RealDiv` (whole, scalar or per-channel operands: batch norm)
+ * run on the kernel runtime's threads.
  */
 export const TRAINING_KERNEL_NAMES = [
   'Conv2DBackpropFilter',
@@ -35,11 +39,16 @@ export const TRAINING_KERNEL_NAMES = [
   'Transform',
   'Tile',
   'Sum',
+  'Mean',
   'Equal',
   'Identity',
   'Cast',
   'Conv2D',
   'FusedConv2D',
+  'Multiply',
+  'Add',
+  'Sub',
+  'RealDiv',
 ] as const;
 
 /** The stock configs ours replaced (none for `Conv2DBackpropFilter`, which tfjs-backend-wasm lacks). */
@@ -148,6 +157,14 @@ const sumKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   return leadingSum(args.backend as WasmBackendLike, x, k, keepDims, kernelRuntime(args.backend));
 };
 
+const meanKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
+  const { x } = args.inputs as { x: TensorInfo };
+  const { axis, keepDims } = args.attrs as unknown as tf.MeanAttrs;
+  const k = x.dtype === 'float32' ? leadingAxes(x.shape, axis) : null;
+  if (k === null) return wasmKernel('Mean', args.backend)(args);
+  return leadingSum(args.backend as WasmBackendLike, x, k, keepDims, kernelRuntime(args.backend), true);
+};
+
 const equalKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
   const same = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
@@ -184,6 +201,15 @@ const fusedConv2DKernel = (args: KernelArgs): TensorInfo | TensorInfo[] => {
   return directConv(runtime, args.backend as WasmBackendLike, plan);
 };
 
+const binaryKernel =
+  (op: BinaryKernel) =>
+  (args: KernelArgs): TensorInfo | TensorInfo[] => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const runtime = kernelRuntime(args.backend);
+    const out = runtime ? directBinary(runtime, args.backend as WasmBackendLike, op, a, b) : null;
+    return out ?? wasmKernel(op, args.backend)(args);
+  };
+
 const ours: Record<(typeof TRAINING_KERNEL_NAMES)[number], KernelImpl> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
@@ -191,11 +217,16 @@ const ours: Record<(typeof TRAINING_KERNEL_NAMES)[number], KernelImpl> = {
   Transform: transformKernel,
   Tile: tileKernel,
   Sum: sumKernel,
+  Mean: meanKernel,
   Equal: equalKernel,
   Identity: identityKernel,
   Cast: castKernel,
   Conv2D: conv2DKernel,
   FusedConv2D: fusedConv2DKernel,
+  Multiply: binaryKernel('Multiply'),
+  Add: binaryKernel('Add'),
+  Sub: binaryKernel('Sub'),
+  RealDiv: binaryKernel('RealDiv'),
 };
 
 /**
