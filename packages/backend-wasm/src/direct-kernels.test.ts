@@ -43,12 +43,28 @@ describe('direct convolution kernels vs cpu', () => {
     });
   }
 
+  const winograd: Array<[string, number[], number[], Pad, boolean]> = [
+    ['same stride 1, odd map (Ci 64, Co 12): forward by Winograd', [2, 7, 5, 64], [3, 3, 64, 12], 'same', false],
+    ['valid stride 1 (Ci 64, Co 64): forward and input gradient by Winograd', [1, 6, 9, 64], [3, 3, 64, 64], 'valid', true],
+    ['explicit asymmetric pads (Ci 68, Co 72): forward and input gradient by Winograd', [1, 6, 7, 68], [3, 3, 68, 72], explicit(1, 0, 2, 1), true],
+  ];
+  for (const [name, xShape, wShape, pad, both] of winograd) {
+    it(`F(2x2, 3x3), ${name}: y, dx, dw`, async () => {
+      const calls = await counting(() => expectParity(convGrads(xShape, wShape, 1, pad)));
+      // The forward pass twice (y, and tf.grads' own forward pass), plus the input gradient.
+      expect(calls.wino_in, 'Winograd input transforms').toBe(both ? 3 : 2);
+      expect(calls.wino_filter).toBe(calls.wino_in);
+      expect(calls.filter_grad, 'filter gradient on the direct kernel').toBe(1);
+    });
+  }
+
   it('fused conv2d + bias + relu (and linear) through tfjs-layers-style fused ops: y, dx, dw, dbias', async () => {
     for (const activation of ['relu', 'linear'] as const) {
       const calls = await counting(() =>
         expectParity(() => {
-          const x = input([2, 8, 8, 4], 1);
-          const w = input([3, 3, 4, 8], 2);
+          // 64 input channels: the forward pass by Winograd, bias and ReLU in its output transform.
+          const x = input([2, 8, 8, 64], 1);
+          const w = input([3, 3, 64, 8], 2);
           const b = input([8], 3);
           const f = (a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.fused.conv2d({ x: a as tf.Tensor4D, filter: k as tf.Tensor4D, strides: 1, pad: 'same', bias: c, activation });
           const y = f(x, w, b);
@@ -56,7 +72,7 @@ describe('direct convolution kernels vs cpu', () => {
           return [y, dx!, dw!, db!];
         }),
       );
-      expect(calls.conv_forward, activation).toBeGreaterThan(0);
+      expect(calls.wino_out, activation).toBe(2); // y and the gradient's forward pass
     }
   });
 

@@ -57,8 +57,8 @@ function driver(R, V, base) {
   return `
   (func (export "conv_forward") (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $n0 i32) (param $n1 i32)
       (param $Hp i32) (param $Wp i32) (param $Ci i32) (param $OH i32) (param $OW i32) (param $Co i32)
-      (param $KHp i32) (param $KW i32) (param $sH i32) (param $sW i32) (param $act i32) (param $hb i32)
-    (local $n i32) (local $oh i32) (local $ow0 i32) (local $co0 i32) (local $r i32) (local $v i32) (local $xrowPos i32) (local $yrow i32)
+      (param $KHp i32) (param $KW i32) (param $sH i32) (param $sW i32) (param $act i32) (param $hb i32) (param $wStride i32)
+    (local $n i32) (local $oh i32) (local $ow0 i32) (local $co0 i32) (local $r i32) (local $v i32) (local $xrowPos i32) (local $yrow i32) (local $wn i32)
     (global.set $KH (local.get $KHp))
     (global.set $co4 (i32.shl (local.get $Co) (i32.const 2)))
     (global.set $xrow (i32.shl (i32.mul (local.get $Wp) (local.get $Ci)) (i32.const 2)))
@@ -69,6 +69,8 @@ function driver(R, V, base) {
     (local.set $n (local.get $n0))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_s (local.get $n) (local.get $n1)))
+      ;; wStride 0: one filter; else each image its own (Winograd's 16 matrices)
+      (local.set $wn (i32.add (local.get $w) (i32.mul (local.get $n) (local.get $wStride))))
       (local.set $oh (i32.const 0))
       (block $ohdone (loop $ohloop
         (br_if $ohdone (i32.ge_s (local.get $oh) (local.get $OH)))
@@ -86,7 +88,7 @@ function driver(R, V, base) {
             (local.set $r (select (i32.const ${R}) (local.get $r) (i32.gt_s (local.get $r) (i32.const ${R}))))
             (call_indirect (type $convT)
               (i32.add (local.get $xrowPos) (i32.mul (local.get $ow0) (global.get $xstep)))
-              (i32.add (local.get $w) (i32.shl (local.get $co0) (i32.const 2)))
+              (i32.add (local.get $wn) (i32.shl (local.get $co0) (i32.const 2)))
               (i32.add (i32.add (local.get $yrow) (i32.mul (local.get $ow0) (global.get $co4))) (i32.shl (local.get $co0) (i32.const 2)))
               (i32.add (local.get $bias) (i32.shl (local.get $co0) (i32.const 2)))
               (i32.add (i32.const ${base}) (i32.add (i32.mul (i32.sub (local.get $r) (i32.const 1)) (i32.const ${V})) (i32.sub (local.get $v) (i32.const 1)))))

@@ -10,6 +10,7 @@
 import { convForwardParts } from './conv-forward.mjs';
 import { ELEMENTWISE } from './elementwise.mjs';
 import { POOLING_SUMS } from './pooling-sums.mjs';
+import { WINOGRAD } from './winograd.mjs';
 
 function tile(r, v, fma) {
   const acc = [];
@@ -172,6 +173,7 @@ ${driver(R, V)}
 ${fwd.body}
 ${POOLING_SUMS}
 ${ELEMENTWISE}
+${WINOGRAD}
 ${ADD_INTO}
 )`;
 }

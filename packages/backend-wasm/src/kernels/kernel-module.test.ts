@@ -120,7 +120,7 @@ function runBoth(exports: ConvKernelExports, memory: WebAssembly.Memory, g: Geom
   const xp = a.alloc(g.N * hp * wp * g.Ci, () => 7); // pad_copy must overwrite every element
   exports.pad_copy(x, xp, 0, g.N, g.H, g.W, g.Ci, hp, wp, g.pT, g.pL);
   const y = a.alloc(ys);
-  exports.conv_forward(xp, w, bias, y, 0, g.N, hp, wp, g.Ci, g.OH, g.OW, g.Co, g.K, g.K, g.s, g.s, relu ? 1 : 0, 1);
+  exports.conv_forward(xp, w, bias, y, 0, g.N, hp, wp, g.Ci, g.OH, g.OW, g.Co, g.K, g.K, g.s, g.s, relu ? 1 : 0, 1, 0);
   const xv = a.read(x, xs);
   return [a.read(dw, ws), referenceFilterGrad(g, xv, a.read(dy, ys)), a.read(y, ys), referenceConv(g, xv, a.read(w, ws), a.read(bias, g.Co), relu)];
 }

@@ -11,6 +11,9 @@ export interface ConvKernelExports {
   max_pool_grad(...args: number[]): void;
   leading_sum(src: number, dst: number, acc: number, rows: number, width: number, divisor: number): void;
   binary(...args: number[]): void;
+  wino_filter(w: number, u: number, ci: number, co: number): void;
+  wino_in(...args: number[]): void;
+  wino_out(...args: number[]): void;
   add_into(dst: number, src: number, n: number): void;
 }
 
