@@ -52,8 +52,8 @@ describe('direct convolution kernels vs cpu', () => {
     it(`F(2x2, 3x3), ${name}: y, dx, dw`, async () => {
       const calls = await counting(() => expectParity(convGrads(xShape, wShape, 1, pad)));
       // The forward pass twice (y, and tf.grads' own forward pass), plus the input gradient.
-      expect(calls.wino_in, 'Winograd input transforms').toBe(both ? 3 : 2);
-      expect(calls.wino_filter).toBe(calls.wino_in);
+      expect(calls.wino_fused, 'Winograd convolutions').toBe(both ? 3 : 2);
+      expect(calls.wino_filter).toBe(calls.wino_fused);
       expect(calls.filter_grad, 'filter gradient on the direct kernel').toBe(1);
     });
   }
@@ -72,7 +72,7 @@ describe('direct convolution kernels vs cpu', () => {
           return [y, dx!, dw!, db!];
         }),
       );
-      expect(calls.wino_out, activation).toBe(2); // y and the gradient's forward pass
+      expect(calls.wino_fused, activation).toBe(2); // y and the gradient's forward pass
     }
   });
 

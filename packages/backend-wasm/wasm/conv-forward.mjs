@@ -55,7 +55,7 @@ function tile(r, v, fma) {
 
 function driver(R, V, base) {
   return `
-  (func (export "conv_forward") (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $n0 i32) (param $n1 i32)
+  (func $conv_forward (export "conv_forward") (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $n0 i32) (param $n1 i32)
       (param $Hp i32) (param $Wp i32) (param $Ci i32) (param $OH i32) (param $OW i32) (param $Co i32)
       (param $KHp i32) (param $KW i32) (param $sH i32) (param $sW i32) (param $act i32) (param $hb i32) (param $wStride i32)
     (local $n i32) (local $oh i32) (local $ow0 i32) (local $co0 i32) (local $r i32) (local $v i32) (local $xrowPos i32) (local $yrow i32) (local $wn i32)

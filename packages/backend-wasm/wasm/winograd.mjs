@@ -102,7 +102,7 @@ ${filterTransform()}
   )
 
   (global $wxi (mut i32) (i32.const 0))
-  (func (export "wino_in") (param $xp i32) (param $V i32) (param $n0 i32) (param $n1 i32) (param $Hp i32) (param $Wp i32) (param $C i32)
+  (func $wino_in (export "wino_in") (param $xp i32) (param $V i32) (param $n0 i32) (param $n1 i32) (param $Hp i32) (param $Wp i32) (param $C i32)
       (param $tH i32) (param $tW i32) (param $T i32)
     (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $base i32) (local $vp i32) (local $c4 i32) (local $row i32)
     ${locals('r', 4, 'i32')} ${locals('o', 4, 'i32')}
@@ -147,7 +147,7 @@ ${inputTransform()}
       (br $nloop)))
   )
 
-  (func (export "wino_out") (param $M i32) (param $y i32) (param $bias i32) (param $n0 i32) (param $n1 i32) (param $OH i32) (param $OW i32)
+  (func $wino_out (export "wino_out") (param $M i32) (param $y i32) (param $bias i32) (param $n0 i32) (param $n1 i32) (param $OH i32) (param $OW i32)
       (param $Co i32) (param $tH i32) (param $tW i32) (param $T i32) (param $relu i32) (param $hb i32)
     (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $mp i32) (local $yp i32) (local $oy i32) (local $ox i32)
     (local $co4 i32) (local $yrow i32) (local $b v128)
@@ -183,4 +183,25 @@ ${outputTransform()}
         (br $yloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nloop)))
+  )
+
+  ;; The three phases image by image, through buffers of one image's tiles (\`vs\`, \`ms\`: this
+  ;; thread's own), so V and M stay in the core's cache instead of passing through memory.
+  (func (export "wino_fused") (param $xp i32) (param $U i32) (param $y i32) (param $bias i32) (param $n0 i32) (param $n1 i32)
+      (param $Hp i32) (param $Wp i32) (param $Ci i32) (param $OH i32) (param $OW i32) (param $Co i32)
+      (param $tH i32) (param $tW i32) (param $relu i32) (param $hb i32) (param $vs i32) (param $ms i32)
+    (local $n i32) (local $T i32)
+    (local.set $T (i32.mul (local.get $tH) (local.get $tW)))
+    (local.set $n (local.get $n0))
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $n) (local.get $n1)))
+      (call $wino_in (i32.add (local.get $xp) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $Hp)) (i32.mul (local.get $Wp) (local.get $Ci))) (i32.const 2)))
+        (local.get $vs) (i32.const 0) (i32.const 1) (local.get $Hp) (local.get $Wp) (local.get $Ci) (local.get $tH) (local.get $tW) (local.get $T))
+      (call $conv_forward (local.get $vs) (local.get $U) (i32.const 0) (local.get $ms) (i32.const 0) (i32.const 16)
+        (i32.const 1) (local.get $T) (local.get $Ci) (i32.const 1) (local.get $T) (local.get $Co) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1)
+        (i32.const 0) (i32.const 0) (i32.shl (i32.mul (local.get $Ci) (local.get $Co)) (i32.const 2)))
+      (call $wino_out (local.get $ms) (i32.add (local.get $y) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $OH)) (i32.mul (local.get $OW) (local.get $Co))) (i32.const 2)))
+        (local.get $bias) (i32.const 0) (i32.const 1) (local.get $OH) (local.get $OW) (local.get $Co) (local.get $tH) (local.get $tW) (local.get $T) (local.get $relu) (local.get $hb))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $l)))
   )`;

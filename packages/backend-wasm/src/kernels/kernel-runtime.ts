@@ -14,6 +14,7 @@ export interface ConvKernelExports {
   wino_filter(w: number, u: number, ci: number, co: number): void;
   wino_in(...args: number[]): void;
   wino_out(...args: number[]): void;
+  wino_fused(...args: number[]): void;
   add_into(dst: number, src: number, n: number): void;
 }
 

@@ -5,11 +5,12 @@ import type { KernelRuntime } from './kernel-runtime';
 import type { WasmBackendLike } from './wasm-calls';
 
 /**
- * Input channels from which F(2×2, 3×3) beats the direct kernel here (`bench/kernels.ts`,
- * 2 threads: 16×16×80→80 7.3–8.1 vs 9.6–9.7 ms, 8×8×128→128 5.6–5.8 vs 6.1 ms; 32 channels
- * even, the products' reduction too short to pay for the transforms' memory passes).
+ * Input channels from which F(2×2, 3×3) beats the direct kernel here (`bench/kernels.ts`, 2
+ * threads, with the read-back: 32×32×32→32 6.5 vs 7.5 ms, 16×16×32→64 2.8 vs 3.4, 16×16×80→80
+ * 6.4 vs 9.6, 8×8×128→128 4.1 vs 6.1; the seed model's step 347 vs 363 ms with it from 64).
+ * Below 16 the products' reduction is too short to pay for the transforms.
  */
-const MIN_CHANNELS = 64;
+const MIN_CHANNELS = 16;
 
 /**
  * Whether Winograd's F(2×2, 3×3) serves this convolution: a 3×3 filter, stride 1, output
@@ -24,8 +25,10 @@ export function winogradCovers(conv: DirectConv): boolean {
 
 /**
  * `act(bias + conv(x, filter))` by F(2×2, 3×3) on the kernel runtime (wasm/winograd.mjs): the
- * padded input's 4×4 tiles transformed, 16 products of `[tiles, Ci]·[Ci, Co]` on the direct
- * kernel (as 1×1 convolutions, one filter each), the 2×2 outputs transformed back.
+ * filter transformed once, the input zero-padded, then image by image (the threads taking
+ * images as they go) the 4×4 tiles transformed, 16 products `[tiles, Ci]·[Ci, Co]` on the
+ * direct kernel (1×1 convolutions with their own filters) and the 2×2 outputs transformed back,
+ * through per-thread buffers of one image's tiles that stay in the core's cache.
  */
 export function winogradConv(runtime: KernelRuntime, backend: WasmBackendLike, conv: DirectConv): TensorInfo {
   const [n, h, w, ci] = conv.x.shape as [number, number, number, number];
@@ -33,27 +36,26 @@ export function winogradConv(runtime: KernelRuntime, backend: WasmBackendLike, c
   const { outHeight: oh, outWidth: ow } = conv;
   const tH = Math.ceil(oh / 2);
   const tW = Math.ceil(ow / 2);
-  const tiles = n * tH * tW;
   const [hp, wp] = [2 * tH + 2, 2 * tW + 2];
+  const threads = Math.max(1, Math.min(runtime.threads(), n));
   const temps = [
     backend.makeOutput([n, hp, wp, ci], 'float32'),
-    backend.makeOutput([16, tiles, ci], 'float32'),
     backend.makeOutput([16, ci, co], 'float32'),
-    backend.makeOutput([16, tiles, co], 'float32'),
+    ...Array.from({ length: threads }, () => backend.makeOutput([2, 16, tH * tW, Math.max(ci, co)], 'float32')),
   ];
   const out = backend.makeOutput([n, oh, ow, co], 'float32');
   try {
-    // Views and pointers after every allocation (the heap may have grown).
-    const [padded, v, u, m] = temps.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+    // Pointers after every allocation (the heap may have grown; offsets stay).
     const ptr = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+    const [padded, u, ...scratch] = temps.map(ptr);
+    const half = 16 * tH * tW * Math.max(ci, co) * 4;
     countCall('wino_filter');
-    runtime.exports.wino_filter(ptr(conv.filter), u!.byteOffset, ci, co);
+    runtime.exports.wino_filter(ptr(conv.filter), u!, ci, co);
+    runtime.runBatch('pad_copy', [[ptr(conv.x), padded!, 0, 0, h, w, ci, hp, wp, conv.padTop, conv.padLeft]], 2, n);
     const bias = conv.bias ? ptr(conv.bias) : 0;
-    runtime.runBatch('pad_copy', [[ptr(conv.x), padded!.byteOffset, 0, 0, h, w, ci, hp, wp, conv.padTop, conv.padLeft]], 2, n);
-    runtime.runBatch('wino_in', [[padded!.byteOffset, v!.byteOffset, 0, 0, hp, wp, ci, tH, tW, tiles]], 2, n);
-    // The 16 products: "images" ξ of 1 × tiles pixels, each with its own 1×1 filter U_ξ.
-    runtime.runBatch('conv_forward', [[v!.byteOffset, u!.byteOffset, 0, m!.byteOffset, 0, 0, 1, tiles, ci, 1, tiles, co, 1, 1, 1, 1, 0, 0, ci * co * 4]], 4, 16, 1);
-    runtime.runBatch('wino_out', [[m!.byteOffset, ptr(out), bias, 0, 0, oh, ow, co, tH, tW, tiles, conv.relu ? 1 : 0, conv.bias ? 1 : 0]], 3, n);
+    const args = scratch.map((s) => [padded!, u!, ptr(out), bias, 0, 0, hp, wp, ci, oh, ow, co, tH, tW, conv.relu ? 1 : 0, conv.bias ? 1 : 0, s, s + half]);
+    // Arguments 4 and 5: each thread's next image.
+    runtime.runBatch('wino_fused', args, 4, n, 1);
   } finally {
     for (const t of temps) backend.disposeData(t.dataId);
   }
