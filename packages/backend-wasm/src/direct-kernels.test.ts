@@ -43,6 +43,16 @@ describe('direct convolution kernels vs cpu', () => {
     });
   }
 
+  it('F(3x3, 2x2) filter gradient: odd output sizes, 5 images (slices of one), same and valid, 64 input channels', async () => {
+    for (const [xShape, pad] of [
+      [[5, 7, 9, 64], 'same'],
+      [[3, 8, 5, 64], 'valid'],
+    ] as const) {
+      const calls = await counting(() => expectParity(convGrads([...xShape], [3, 3, 64, 8], 1, pad)));
+      expect(calls.wgrad_out, `${xShape} ${pad}`).toBe(1);
+    }
+  });
+
   const winograd: Array<[string, number[], number[], Pad, boolean]> = [
     ['same stride 1, odd map (Ci 64, Co 12): forward by Winograd', [2, 7, 5, 64], [3, 3, 64, 12], 'same', false],
     ['valid stride 1 (Ci 64, Co 64): forward and input gradient by Winograd', [1, 6, 9, 64], [3, 3, 64, 64], 'valid', true],
@@ -54,7 +64,9 @@ describe('direct convolution kernels vs cpu', () => {
       // The forward pass twice (y, and tf.grads' own forward pass), plus the input gradient.
       expect(calls.wino_fused, 'Winograd convolutions').toBe(both ? 3 : 2);
       expect(calls.wino_filter).toBe(calls.wino_fused);
-      expect(calls.filter_grad, 'filter gradient on the direct kernel').toBe(1);
+      // The filter gradient by F(3×3, 2×2): one call per slice of the batch, then the output transform.
+      expect(calls.wgrad_out, 'filter gradient by Winograd').toBe(1);
+      expect(calls.filter_grad ?? 0, 'not on the direct filter-gradient kernel').toBe(0);
     });
   }
 

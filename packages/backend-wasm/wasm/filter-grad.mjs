@@ -61,7 +61,7 @@ function tile(r, v, fma) {
 /** The driver: images [n0, n1), output rows in blocks of `rpb`, every tap, every channel tile. */
 function driver(R, V) {
   return `
-  (func (export "filter_grad") (param $x i32) (param $dy i32) (param $dw i32) (param $n0 i32) (param $n1 i32)
+  (func $filter_grad (export "filter_grad") (param $x i32) (param $dy i32) (param $dw i32) (param $n0 i32) (param $n1 i32)
       (param $Hp i32) (param $W i32) (param $Ci i32) (param $OH i32) (param $OW i32) (param $Co i32)
       (param $KH i32) (param $KW i32) (param $sHp i32) (param $sW i32) (param $pT i32) (param $pL i32) (param $rpb i32)
       (param $slice i32) (param $dwBytes i32)

@@ -7,7 +7,8 @@
 
 const ix = (a, b) => `${a}${b}`;
 
-function inputTransform() {
+/** Bᵀ d B: F(2×2, 3×3) takes d1 − d3 in its last row, F(3×3, 2×2) (the filter gradient) d3 − d1. */
+function inputTransform(weightGrad = false) {
   const L = [];
   // d[i][j]: the tile's 16 vectors
   for (let i = 0; i < 4; i++)
@@ -18,7 +19,7 @@ function inputTransform() {
     L.push(`(local.set $t0${j} (f32x4.sub (local.get $d0${j}) (local.get $d2${j})))`);
     L.push(`(local.set $t1${j} (f32x4.add (local.get $d1${j}) (local.get $d2${j})))`);
     L.push(`(local.set $t2${j} (f32x4.sub (local.get $d2${j}) (local.get $d1${j})))`);
-    L.push(`(local.set $t3${j} (f32x4.sub (local.get $d1${j}) (local.get $d3${j})))`);
+    L.push(weightGrad ? `(local.set $t3${j} (f32x4.sub (local.get $d3${j}) (local.get $d1${j})))` : `(local.set $t3${j} (f32x4.sub (local.get $d1${j}) (local.get $d3${j})))`);
   }
   // v = t B (per row i), stored at V[4i + k]
   const store = (i, k, expr) => `(v128.store (i32.add (local.get $vp) (i32.mul (global.get $wxi) (i32.const ${4 * i + k}))) ${expr})`;
@@ -26,7 +27,7 @@ function inputTransform() {
     L.push(store(i, 0, `(f32x4.sub (local.get $t${i}0) (local.get $t${i}2))`));
     L.push(store(i, 1, `(f32x4.add (local.get $t${i}1) (local.get $t${i}2))`));
     L.push(store(i, 2, `(f32x4.sub (local.get $t${i}2) (local.get $t${i}1))`));
-    L.push(store(i, 3, `(f32x4.sub (local.get $t${i}1) (local.get $t${i}3))`));
+    L.push(store(i, 3, weightGrad ? `(f32x4.sub (local.get $t${i}3) (local.get $t${i}1))` : `(f32x4.sub (local.get $t${i}1) (local.get $t${i}3))`));
   }
   return L.map((l) => `            ${l}`).join('\n');
 }
@@ -82,27 +83,9 @@ function filterTransform() {
   return L.map((l) => `        ${l}`).join('\n');
 }
 
-export const WINOGRAD = `
-  (func (export "wino_filter") (param $w i32) (param $U i32) (param $Ci i32) (param $Co i32)
-    (local $i i32) (local $n i32) (local $plane i32) (local $src i32) (local $dst i32) (local $half v128)
-    ${locals('g', 9, 'v128')} ${grid('h', 4, 3)}
-    ;; U[ξ][ci][co] = (G g Gᵀ)[ξ] for g = w[:, :, ci, co], 4 output channels at a time
-    (local.set $half (f32x4.splat (f32.const 0.5)))
-    (local.set $plane (i32.shl (i32.mul (local.get $Ci) (local.get $Co)) (i32.const 2)))
-    (local.set $n (i32.shr_u (local.get $plane) (i32.const 4)))
-    (local.set $src (local.get $w))
-    (local.set $dst (local.get $U))
-    (block $done (loop $l
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-${filterTransform()}
-      (local.set $src (i32.add (local.get $src) (i32.const 16)))
-      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l)))
-  )
-
-  (global $wxi (mut i32) (i32.const 0))
-  (func $wino_in (export "wino_in") (param $xp i32) (param $V i32) (param $n0 i32) (param $n1 i32) (param $Hp i32) (param $Wp i32) (param $C i32)
+function inputFunction(name, weightGrad) {
+  return `
+  (func $${name} (export "${name}") (param $xp i32) (param $V i32) (param $n0 i32) (param $n1 i32) (param $Hp i32) (param $Wp i32) (param $C i32)
       (param $tH i32) (param $tW i32) (param $T i32)
     (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $base i32) (local $vp i32) (local $c4 i32) (local $row i32)
     ${locals('r', 4, 'i32')} ${locals('o', 4, 'i32')}
@@ -134,7 +117,7 @@ ${filterTransform()}
             (local.set $r1 (i32.add (local.get $base) (local.get $row)))
             (local.set $r2 (i32.add (local.get $r1) (local.get $row)))
             (local.set $r3 (i32.add (local.get $r2) (local.get $row)))
-${inputTransform()}
+${inputTransform(weightGrad)}
             (local.set $base (i32.add (local.get $base) (i32.const 16)))
             (local.set $vp (i32.add (local.get $vp) (i32.const 16)))
             (local.set $c (i32.add (local.get $c) (i32.const 4)))
@@ -147,6 +130,71 @@ ${inputTransform()}
       (br $nloop)))
   )
 
+`;
+}
+
+function dyTransform() {
+  const L = [];
+  for (let a = 0; a < 2; a++)
+    for (let b = 0; b < 2; b++) L.push(`(local.set $g${a}${b} (v128.load (i32.add (local.get $r${a}) (local.get $o${b}))))`);
+  // G g (4 × 2), G = [[1,0],[½,½],[½,−½],[0,1]], per column b
+  for (let b = 0; b < 2; b++) {
+    L.push(`(local.set $h0${b} (local.get $g0${b}))`);
+    L.push(`(local.set $h1${b} (f32x4.mul (f32x4.add (local.get $g0${b}) (local.get $g1${b})) (local.get $half)))`);
+    L.push(`(local.set $h2${b} (f32x4.mul (f32x4.sub (local.get $g0${b}) (local.get $g1${b})) (local.get $half)))`);
+    L.push(`(local.set $h3${b} (local.get $g1${b}))`);
+  }
+  // (G g) Gᵀ → W[4r + k]
+  const store = (x, expr) => `(v128.store (i32.add (local.get $wp) (i32.mul (global.get $wxi) (i32.const ${x}))) ${expr})`;
+  for (let r = 0; r < 4; r++) {
+    L.push(store(4 * r, `(local.get $h${r}0)`));
+    L.push(store(4 * r + 1, `(f32x4.mul (f32x4.add (local.get $h${r}0) (local.get $h${r}1)) (local.get $half))`));
+    L.push(store(4 * r + 2, `(f32x4.mul (f32x4.sub (local.get $h${r}0) (local.get $h${r}1)) (local.get $half))`));
+    L.push(store(4 * r + 3, `(local.get $h${r}1)`));
+  }
+  return L.map((l) => `            ${l}`).join('\n');
+}
+
+function weightOutputTransform() {
+  const L = [];
+  for (let x = 0; x < 16; x++) L.push(`(local.set $m${x} (v128.load (i32.add (local.get $src) (i32.mul (local.get $plane) (i32.const ${x})))))`);
+  // s = Aᵀ m (3 × 4), Aᵀ = [[1,1,1,0],[0,1,−1,0],[0,1,1,1]], per column k
+  for (let k = 0; k < 4; k++) {
+    L.push(`(local.set $s0${k} (f32x4.add (f32x4.add (local.get $m${k}) (local.get $m${4 + k})) (local.get $m${8 + k})))`);
+    L.push(`(local.set $s1${k} (f32x4.sub (local.get $m${4 + k}) (local.get $m${8 + k})))`);
+    L.push(`(local.set $s2${k} (f32x4.add (f32x4.add (local.get $m${4 + k}) (local.get $m${8 + k})) (local.get $m${12 + k})))`);
+  }
+  const store = (x, expr) => `(v128.store (i32.add (local.get $dst) (i32.mul (local.get $plane) (i32.const ${x}))) ${expr})`;
+  for (let i = 0; i < 3; i++) {
+    L.push(store(3 * i, `(f32x4.add (f32x4.add (local.get $s${i}0) (local.get $s${i}1)) (local.get $s${i}2))`));
+    L.push(store(3 * i + 1, `(f32x4.sub (local.get $s${i}1) (local.get $s${i}2))`));
+    L.push(store(3 * i + 2, `(f32x4.add (f32x4.add (local.get $s${i}1) (local.get $s${i}2)) (local.get $s${i}3))`));
+  }
+  return L.map((l) => `        ${l}`).join('\n');
+}
+
+export const WINOGRAD = `
+  (func (export "wino_filter") (param $w i32) (param $U i32) (param $Ci i32) (param $Co i32)
+    (local $i i32) (local $n i32) (local $plane i32) (local $src i32) (local $dst i32) (local $half v128)
+    ${locals('g', 9, 'v128')} ${grid('h', 4, 3)}
+    ;; U[ξ][ci][co] = (G g Gᵀ)[ξ] for g = w[:, :, ci, co], 4 output channels at a time
+    (local.set $half (f32x4.splat (f32.const 0.5)))
+    (local.set $plane (i32.shl (i32.mul (local.get $Ci) (local.get $Co)) (i32.const 2)))
+    (local.set $n (i32.shr_u (local.get $plane) (i32.const 4)))
+    (local.set $src (local.get $w))
+    (local.set $dst (local.get $U))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+${filterTransform()}
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+  )
+
+  (global $wxi (mut i32) (i32.const 0))
+${inputFunction('wino_in', false)}
+${inputFunction('wgrad_in', true)}
   (func $wino_out (export "wino_out") (param $M i32) (param $y i32) (param $bias i32) (param $n0 i32) (param $n1 i32) (param $OH i32) (param $OW i32)
       (param $Co i32) (param $tH i32) (param $tW i32) (param $T i32) (param $relu i32) (param $hb i32)
     (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $mp i32) (local $yp i32) (local $oy i32) (local $ox i32)
@@ -203,5 +251,94 @@ ${outputTransform()}
       (call $wino_out (local.get $ms) (i32.add (local.get $y) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $OH)) (i32.mul (local.get $OW) (local.get $Co))) (i32.const 2)))
         (local.get $bias) (i32.const 0) (i32.const 1) (local.get $OH) (local.get $OW) (local.get $Co) (local.get $tH) (local.get $tW) (local.get $T) (local.get $relu) (local.get $hb))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $l)))
+  )
+
+  ;; F(3×3, 2×2) for the filter gradient: dy's 2×2 tiles (dy zero-padded to even sizes) → W[ξ][t][co]
+  (func $wgrad_dy (export "wgrad_dy") (param $dyq i32) (param $W i32) (param $n0 i32) (param $n1 i32) (param $Hq i32) (param $Wq i32) (param $C i32)
+      (param $tH i32) (param $tW i32) (param $T i32)
+    (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $base i32) (local $wp i32) (local $c4 i32) (local $row i32) (local $half v128)
+    ${locals('r', 2, 'i32')} ${locals('o', 2, 'i32')} ${grid('g', 2, 2)} ${grid('h', 4, 2)}
+    (local.set $half (f32x4.splat (f32.const 0.5)))
+    (local.set $c4 (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $row (i32.mul (local.get $Wq) (local.get $c4)))
+    (global.set $wxi (i32.mul (local.get $T) (local.get $c4)))
+    (local.set $o0 (i32.const 0))
+    (local.set $o1 (local.get $c4))
+    (local.set $n (local.get $n0))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_s (local.get $n) (local.get $n1)))
+      (local.set $ty (i32.const 0))
+      (block $ydone (loop $yloop
+        (br_if $ydone (i32.ge_s (local.get $ty) (local.get $tH)))
+        (local.set $tx (i32.const 0))
+        (block $xdone (loop $xloop
+          (br_if $xdone (i32.ge_s (local.get $tx) (local.get $tW)))
+          (local.set $base (i32.add (local.get $dyq) (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hq)) (i32.shl (local.get $ty) (i32.const 1))) (local.get $row))
+            (i32.mul (i32.shl (local.get $tx) (i32.const 1)) (local.get $c4)))))
+          (local.set $wp (i32.add (local.get $W) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $tH)) (local.get $ty)) (local.get $tW)) (local.get $tx)) (local.get $c4))))
+          (local.set $c (i32.const 0))
+          (block $cdone (loop $cloop
+            (br_if $cdone (i32.ge_s (local.get $c) (local.get $C)))
+            (local.set $r0 (local.get $base))
+            (local.set $r1 (i32.add (local.get $base) (local.get $row)))
+${dyTransform()}
+            (local.set $base (i32.add (local.get $base) (i32.const 16)))
+            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $cloop)))
+          (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
+          (br $xloop)))
+        (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
+        (br $yloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop)))
+  )
+
+  ;; dW[kh][kw][ci][co] = (Aᵀ M A)[kh][kw] from M[ξ][ci][co], 4 output channels at a time
+  (func (export "wgrad_out") (param $M i32) (param $dW i32) (param $Ci i32) (param $Co i32)
+    (local $i i32) (local $n i32) (local $plane i32) (local $src i32) (local $dst i32)
+    ${locals('m', 16, 'v128')} ${grid('s', 3, 4)}
+    (local.set $plane (i32.shl (i32.mul (local.get $Ci) (local.get $Co)) (i32.const 2)))
+    (local.set $n (i32.shr_u (local.get $plane) (i32.const 4)))
+    (local.set $src (local.get $M))
+    (local.set $dst (local.get $dW))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+${weightOutputTransform()}
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+  )
+
+  ;; Images [n0, n1) (one slice, summed into M + (n0 / slice)·mBytes) in groups of \`group\`:
+  ;; tiles transformed into this thread's buffers, then M_ξ += V_ξᵀ W_ξ on the filter-gradient kernel.
+  (func (export "wgrad_fused") (param $xp i32) (param $dyq i32) (param $M i32) (param $n0 i32) (param $n1 i32)
+      (param $Hp i32) (param $Wp i32) (param $Ci i32) (param $Hq i32) (param $Wq i32) (param $Co i32)
+      (param $tH i32) (param $tW i32) (param $rpb i32) (param $vs i32) (param $ws i32) (param $slice i32) (param $mBytes i32) (param $group i32)
+    (local $n i32) (local $g i32) (local $T i32) (local $x i32) (local $plane i32)
+    (local.set $M (i32.add (local.get $M) (i32.mul (i32.div_u (local.get $n0) (local.get $slice)) (local.get $mBytes))))
+    (local.set $plane (i32.shl (i32.mul (local.get $Ci) (local.get $Co)) (i32.const 2)))
+    (local.set $n (local.get $n0))
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $n) (local.get $n1)))
+      (local.set $g (i32.sub (local.get $n1) (local.get $n)))
+      (local.set $g (select (local.get $group) (local.get $g) (i32.gt_s (local.get $g) (local.get $group))))
+      (local.set $T (i32.mul (local.get $g) (i32.mul (local.get $tH) (local.get $tW))))
+      (call $wgrad_in (i32.add (local.get $xp) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $Hp)) (i32.mul (local.get $Wp) (local.get $Ci))) (i32.const 2)))
+        (local.get $vs) (i32.const 0) (local.get $g) (local.get $Hp) (local.get $Wp) (local.get $Ci) (local.get $tH) (local.get $tW) (local.get $T))
+      (call $wgrad_dy (i32.add (local.get $dyq) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $Hq)) (i32.mul (local.get $Wq) (local.get $Co))) (i32.const 2)))
+        (local.get $ws) (i32.const 0) (local.get $g) (local.get $Hq) (local.get $Wq) (local.get $Co) (local.get $tH) (local.get $tW) (local.get $T))
+      (local.set $x (i32.const 0))
+      (block $xdone (loop $xloop
+        (br_if $xdone (i32.ge_s (local.get $x) (i32.const 16)))
+        ;; "image" ξ of g·tH × tW positions, its own buffer ξ·plane into M
+        (call $filter_grad (local.get $vs) (local.get $ws) (local.get $M) (local.get $x) (i32.add (local.get $x) (i32.const 1))
+          (i32.mul (local.get $g) (local.get $tH)) (local.get $tW) (local.get $Ci) (i32.mul (local.get $g) (local.get $tH)) (local.get $tW) (local.get $Co)
+          (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 0) (i32.const 0) (local.get $rpb) (i32.const 1) (local.get $plane))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $xloop)))
+      (local.set $n (i32.add (local.get $n) (local.get $g)))
       (br $l)))
   )`;

@@ -19,7 +19,7 @@ export interface DirectConv {
 }
 
 /** Env `TFBRICKS_WASM_WINOGRAD=0` keeps 3×3 stride-1 convolutions on the direct kernel (to compare). */
-const useWinograd = (): boolean => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TFBRICKS_WASM_WINOGRAD !== '0';
+export const useWinograd = (): boolean => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TFBRICKS_WASM_WINOGRAD !== '0';
 
 /**
  * `act(bias + conv(x, filter))` with tfbricks' WebAssembly kernels (3×3 stride 1: Winograd's

@@ -15,6 +15,8 @@ export interface ConvKernelExports {
   wino_in(...args: number[]): void;
   wino_out(...args: number[]): void;
   wino_fused(...args: number[]): void;
+  wgrad_fused(...args: number[]): void;
+  wgrad_out(m: number, dw: number, ci: number, co: number): void;
   add_into(dst: number, src: number, n: number): void;
 }
 

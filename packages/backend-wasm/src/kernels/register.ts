@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradByConvolution } from './conv2d-backprop-filter';
-import { directConv } from './direct-conv';
+import { directConv, useWinograd } from './direct-conv';
 import { directFilterGrad, directFilterGradCovers } from './direct-filter-grad';
 import { directBinary } from './elementwise';
 import type { BinaryKernel } from './elementwise';
 import { planForwardConv } from './forward-conv';
+import { winogradFilterGrad, winogradFilterGradCovers } from './winograd-filter-grad';
 import { kernelRuntime } from './kernel-runtime';
 import { inputGradByConvolution, planInputGrad } from './conv2d-backprop-input';
 import { broadcastEqual } from './broadcast-equal';
@@ -105,6 +106,7 @@ const conv2DBackpropFilter = (args: KernelArgs): TensorInfo => {
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = convInfo(x.shape, attrs.filterShape, attrs);
   const runtime = directFilterGradCovers(info) ? kernelRuntime(args.backend) : null;
+  if (runtime && winogradFilterGradCovers(info) && useWinograd()) return winogradFilterGrad(runtime, args.backend as WasmBackendLike, info, x, dy);
   if (runtime) return directFilterGrad(runtime, args.backend as WasmBackendLike, info, x, dy);
   return withCalls(args.backend, (calls) => filterGradByConvolution(calls, info, x, dy));
 };
