@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import v8 from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startKernelPool } from './kernel-pool';
@@ -139,6 +140,13 @@ describe('the kernel module, every build', () => {
       });
     }
   }
+
+  it('the committed module is what wasm/*.mjs generate (run `node wasm/build.mjs` after editing them)', async () => {
+    // @ts-expect-error: a plain ESM script without types
+    const { assembleKernels } = (await import('../../wasm/assemble.mjs')) as { assembleKernels(): Promise<string> };
+    const committed = await readFile(new URL('./conv-kernels-wasm.ts', import.meta.url), 'utf8');
+    expect(committed === (await assembleKernels()), 'src/kernels/conv-kernels-wasm.ts is stale').toBe(true);
+  });
 
   it('the four builds are distinct modules of the expected size (relaxed SIMD only in the FMA ones)', () => {
     const sizes = [kernelBytes(true, true), kernelBytes(true, false), kernelBytes(false, true), kernelBytes(false, false)].map((b) => b.length);
