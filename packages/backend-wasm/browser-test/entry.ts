@@ -43,6 +43,17 @@ async function compute(): Promise<Computed> {
     named.push([`conv2d ${pad} ${stride}`, y], [`dx ${pad} ${stride}`, dx!], [`dfilter ${pad} ${stride}`, df!]);
     dy.dispose();
   }
+  // 64 input channels: the forward pass and the filter gradient by Winograd.
+  {
+    const x64 = tf.tensor4d(values(1 * 6 * 6 * 64, 4), [1, 6, 6, 64]);
+    const f64 = tf.tensor4d(values(3 * 3 * 64 * 8, 5), [3, 3, 64, 8]);
+    const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same');
+    const y = conv(x64, f64);
+    const dy = tf.tensor(values(y.size, 6), y.shape);
+    const [dx, df] = tf.grads(conv)([x64, f64], dy);
+    named.push(['conv2d same 1 (64 channels)', y], ['dx same 1 (64 channels)', dx!], ['dfilter same 1 (64 channels)', df!]);
+    tf.dispose([x64, f64, dy]);
+  }
   const outputs: Computed['outputs'] = [];
   for (const [name, t] of named) outputs.push({ name, shape: t.shape, values: Array.from(await t.data()) });
   tf.dispose([x, f, ...named.map(([, t]) => t)]);

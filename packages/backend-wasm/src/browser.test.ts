@@ -86,10 +86,12 @@ describe.runIf(chromium.available)('backend-wasm in the browser (headless Chromi
     for (const [mode, r] of Object.entries(reports)) {
       expect(r.directCalls.conv_forward ?? 0, mode).toBeGreaterThan(0);
       expect(r.directCalls.filter_grad ?? 0, mode).toBeGreaterThan(0);
+      expect(r.directCalls.wino_fused ?? 0, `${mode}: Winograd forward`).toBeGreaterThan(0);
+      expect(r.directCalls.wgrad_out ?? 0, `${mode}: Winograd filter gradient`).toBeGreaterThan(0);
     }
   });
 
-  it('conv2d forward and both gradients match cpu (same/stride 1, valid/stride 2), both pages', () => {
+  it('conv2d forward and both gradients match cpu (same/stride 1, valid/stride 2, 64 channels by Winograd), both pages', () => {
     for (const [mode, r] of Object.entries(reports)) {
       expect(r.wasm.outputs.map((o) => o.name)).toEqual(r.cpu.outputs.map((o) => o.name));
       r.cpu.outputs.forEach((expected, i) => {
