@@ -4,6 +4,7 @@
 // one loop of KW·Ci per row. Register tiles: R output columns × V vectors of 4 output channels
 // (tails: smaller tiles by call_indirect). The forward pass and the input gradient (the same
 // convolution of dy with the filter turned round) both run on it; `pad_copy` builds xp.
+import { madd } from './simd.mjs';
 
 function tile(r, v, fma) {
   const L = [];
@@ -31,11 +32,7 @@ function tile(r, v, fma) {
     L.push(`        (local.set $s (v128.load32_splat (local.get $p${i})))`);
     for (let j = 0; j < v; j++) {
       const a = `$a${i}_${j}`;
-      L.push(
-        fma
-          ? `        (local.set ${a} (f32x4.relaxed_madd (local.get $s) (local.get $b${j}) (local.get ${a})))`
-          : `        (local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $s) (local.get $b${j}))))`,
-      );
+      L.push(`        ${madd(a, '$s', `$b${j}`, fma)}`);
     }
     L.push(`        (local.set $p${i} (i32.add (local.get $p${i}) (i32.const 4)))`);
   }

@@ -10,6 +10,7 @@
 import { convForwardParts } from './conv-forward.mjs';
 import { ELEMENTWISE } from './elementwise.mjs';
 import { POOLING_SUMS } from './pooling-sums.mjs';
+import { madd } from './simd.mjs';
 import { WINOGRAD } from './winograd.mjs';
 
 function tile(r, v, fma) {
@@ -39,11 +40,7 @@ function tile(r, v, fma) {
     L.push(`          (local.set $s (v128.load32_splat offset=${4 * i} (local.get $xp)))`);
     for (let j = 0; j < v; j++) {
       const a = `$a${i}_${j}`;
-      L.push(
-        fma
-          ? `          (local.set ${a} (f32x4.relaxed_madd (local.get $s) (local.get $b${j}) (local.get ${a})))`
-          : `          (local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $s) (local.get $b${j}))))`,
-      );
+      L.push(`          ${madd(a, '$s', `$b${j}`, fma)}`);
     }
   }
   L.push(`          (local.set $xp (i32.add (local.get $xp) (local.get $xs)))`);

@@ -22,7 +22,7 @@ function inputTransform(weightGrad = false) {
     L.push(weightGrad ? `(local.set $t3${j} (f32x4.sub (local.get $d3${j}) (local.get $d1${j})))` : `(local.set $t3${j} (f32x4.sub (local.get $d1${j}) (local.get $d3${j})))`);
   }
   // v = t B (per row i), stored at V[4i + k]
-  const store = (i, k, expr) => `(v128.store (i32.add (local.get $vp) (i32.mul (global.get $wxi) (i32.const ${4 * i + k}))) ${expr})`;
+  const store = (i, k, expr) => `(v128.store (i32.add (local.get $out) (i32.mul (global.get $wxi) (i32.const ${4 * i + k}))) ${expr})`;
   for (let i = 0; i < 4; i++) {
     L.push(store(i, 0, `(f32x4.sub (local.get $t${i}0) (local.get $t${i}2))`));
     L.push(store(i, 1, `(f32x4.add (local.get $t${i}1) (local.get $t${i}2))`));
@@ -83,21 +83,24 @@ function filterTransform() {
   return L.map((l) => `        ${l}`).join('\n');
 }
 
-function inputFunction(name, weightGrad) {
+/**
+ * A function reading a zero-padded NHWC map in square tiles of `size` (stride 2) into their
+ * transforms `[ξ][t][c]` (T·C floats apart, `wxi`): the tile loops, `size` row pointers `$r…`
+ * and column offsets `$o…` for `body` (which loads with them and stores at `$out`).
+ */
+function tileFunction(name, size, extraLocals, setup, body) {
+  const rows = Array.from({ length: size - 1 }, (_, i) => `(local.set $r${i + 1} (i32.add (local.get $r${i}) (local.get $row)))`).join(' ');
+  const cols = Array.from({ length: size - 1 }, (_, i) => `(local.set $o${i + 1} (i32.mul (local.get $c4) (i32.const ${i + 1})))`).join(' ');
   return `
-  (func $${name} (export "${name}") (param $xp i32) (param $V i32) (param $n0 i32) (param $n1 i32) (param $Hp i32) (param $Wp i32) (param $C i32)
+  (func $${name} (export "${name}") (param $src i32) (param $V i32) (param $n0 i32) (param $n1 i32) (param $Hs i32) (param $Ws i32) (param $C i32)
       (param $tH i32) (param $tW i32) (param $T i32)
-    (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $base i32) (local $vp i32) (local $c4 i32) (local $row i32)
-    ${locals('r', 4, 'i32')} ${locals('o', 4, 'i32')}
-    ${grid('d', 4, 4)} ${grid('t', 4, 4)}
+    (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $base i32) (local $out i32) (local $c4 i32) (local $row i32)
+    ${locals('r', size, 'i32')} ${locals('o', size, 'i32')} ${extraLocals}
+    ${setup}
     (local.set $c4 (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $row (i32.mul (local.get $Wp) (local.get $c4)))
-    ;; V[ξ] is T·C floats apart
+    (local.set $row (i32.mul (local.get $Ws) (local.get $c4)))
     (global.set $wxi (i32.mul (local.get $T) (local.get $c4)))
-    (local.set $o0 (i32.const 0))
-    (local.set $o1 (local.get $c4))
-    (local.set $o2 (i32.shl (local.get $c4) (i32.const 1)))
-    (local.set $o3 (i32.mul (local.get $c4) (i32.const 3)))
+    (local.set $o0 (i32.const 0)) ${cols}
     (local.set $n (local.get $n0))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_s (local.get $n) (local.get $n1)))
@@ -107,19 +110,16 @@ function inputFunction(name, weightGrad) {
         (local.set $tx (i32.const 0))
         (block $xdone (loop $xloop
           (br_if $xdone (i32.ge_s (local.get $tx) (local.get $tW)))
-          (local.set $base (i32.add (local.get $xp) (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hp)) (i32.shl (local.get $ty) (i32.const 1))) (local.get $row))
+          (local.set $base (i32.add (local.get $src) (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hs)) (i32.shl (local.get $ty) (i32.const 1))) (local.get $row))
             (i32.mul (i32.shl (local.get $tx) (i32.const 1)) (local.get $c4)))))
-          (local.set $vp (i32.add (local.get $V) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $tH)) (local.get $ty)) (local.get $tW)) (local.get $tx)) (local.get $c4))))
+          (local.set $out (i32.add (local.get $V) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $tH)) (local.get $ty)) (local.get $tW)) (local.get $tx)) (local.get $c4))))
           (local.set $c (i32.const 0))
           (block $cdone (loop $cloop
             (br_if $cdone (i32.ge_s (local.get $c) (local.get $C)))
-            (local.set $r0 (local.get $base))
-            (local.set $r1 (i32.add (local.get $base) (local.get $row)))
-            (local.set $r2 (i32.add (local.get $r1) (local.get $row)))
-            (local.set $r3 (i32.add (local.get $r2) (local.get $row)))
-${inputTransform(weightGrad)}
+            (local.set $r0 (local.get $base)) ${rows}
+${body}
             (local.set $base (i32.add (local.get $base) (i32.const 16)))
-            (local.set $vp (i32.add (local.get $vp) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
             (local.set $c (i32.add (local.get $c) (i32.const 4)))
             (br $cloop)))
           (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
@@ -128,10 +128,11 @@ ${inputTransform(weightGrad)}
         (br $yloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nloop)))
-  )
-
-`;
+  )`;
 }
+
+/** Bᵀ d B of the input's 4×4 tiles: F(2×2, 3×3) (wino_in) or F(3×3, 2×2) (wgrad_in). */
+const inputFunction = (name, weightGrad) => tileFunction(name, 4, `${grid('d', 4, 4)} ${grid('t', 4, 4)}`, '', inputTransform(weightGrad));
 
 function dyTransform() {
   const L = [];
@@ -145,7 +146,7 @@ function dyTransform() {
     L.push(`(local.set $h3${b} (local.get $g1${b}))`);
   }
   // (G g) Gᵀ → W[4r + k]
-  const store = (x, expr) => `(v128.store (i32.add (local.get $wp) (i32.mul (global.get $wxi) (i32.const ${x}))) ${expr})`;
+  const store = (x, expr) => `(v128.store (i32.add (local.get $out) (i32.mul (global.get $wxi) (i32.const ${x}))) ${expr})`;
   for (let r = 0; r < 4; r++) {
     L.push(store(4 * r, `(local.get $h${r}0)`));
     L.push(store(4 * r + 1, `(f32x4.mul (f32x4.add (local.get $h${r}0) (local.get $h${r}1)) (local.get $half))`));
@@ -255,45 +256,7 @@ ${outputTransform()}
   )
 
   ;; F(3×3, 2×2) for the filter gradient: dy's 2×2 tiles (dy zero-padded to even sizes) → W[ξ][t][co]
-  (func $wgrad_dy (export "wgrad_dy") (param $dyq i32) (param $W i32) (param $n0 i32) (param $n1 i32) (param $Hq i32) (param $Wq i32) (param $C i32)
-      (param $tH i32) (param $tW i32) (param $T i32)
-    (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $base i32) (local $wp i32) (local $c4 i32) (local $row i32) (local $half v128)
-    ${locals('r', 2, 'i32')} ${locals('o', 2, 'i32')} ${grid('g', 2, 2)} ${grid('h', 4, 2)}
-    (local.set $half (f32x4.splat (f32.const 0.5)))
-    (local.set $c4 (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $row (i32.mul (local.get $Wq) (local.get $c4)))
-    (global.set $wxi (i32.mul (local.get $T) (local.get $c4)))
-    (local.set $o0 (i32.const 0))
-    (local.set $o1 (local.get $c4))
-    (local.set $n (local.get $n0))
-    (block $ndone (loop $nloop
-      (br_if $ndone (i32.ge_s (local.get $n) (local.get $n1)))
-      (local.set $ty (i32.const 0))
-      (block $ydone (loop $yloop
-        (br_if $ydone (i32.ge_s (local.get $ty) (local.get $tH)))
-        (local.set $tx (i32.const 0))
-        (block $xdone (loop $xloop
-          (br_if $xdone (i32.ge_s (local.get $tx) (local.get $tW)))
-          (local.set $base (i32.add (local.get $dyq) (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hq)) (i32.shl (local.get $ty) (i32.const 1))) (local.get $row))
-            (i32.mul (i32.shl (local.get $tx) (i32.const 1)) (local.get $c4)))))
-          (local.set $wp (i32.add (local.get $W) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $tH)) (local.get $ty)) (local.get $tW)) (local.get $tx)) (local.get $c4))))
-          (local.set $c (i32.const 0))
-          (block $cdone (loop $cloop
-            (br_if $cdone (i32.ge_s (local.get $c) (local.get $C)))
-            (local.set $r0 (local.get $base))
-            (local.set $r1 (i32.add (local.get $base) (local.get $row)))
-${dyTransform()}
-            (local.set $base (i32.add (local.get $base) (i32.const 16)))
-            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
-            (local.set $c (i32.add (local.get $c) (i32.const 4)))
-            (br $cloop)))
-          (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
-          (br $xloop)))
-        (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
-        (br $yloop)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $nloop)))
-  )
+${tileFunction('wgrad_dy', 2, `(local $half v128) ${grid('g', 2, 2)} ${grid('h', 4, 2)}`, '(local.set $half (f32x4.splat (f32.const 0.5)))', dyTransform())}
 
   ;; dW[kh][kw][ci][co] = (Aᵀ M A)[kh][kw] from M[ξ][ci][co], 4 output channels at a time
   (func (export "wgrad_out") (param $M i32) (param $dW i32) (param $Ci i32) (param $Co i32)
