@@ -174,24 +174,30 @@ function weightOutputTransform() {
   return L.map((l) => `        ${l}`).join('\n');
 }
 
-export const WINOGRAD = `
-  (func (export "wino_filter") (param $w i32) (param $U i32) (param $Ci i32) (param $Co i32)
-    (local $i i32) (local $n i32) (local $plane i32) (local $src i32) (local $dst i32) (local $half v128)
-    ${locals('g', 9, 'v128')} ${grid('h', 4, 3)}
-    ;; U[ξ][ci][co] = (G g Gᵀ)[ξ] for g = w[:, :, ci, co], 4 output channels at a time
-    (local.set $half (f32x4.splat (f32.const 0.5)))
+/**
+ * A function over the `Ci × Co` plane of 16 (or 9) stacked planes, 4 output channels at a time:
+ * `body` loads at `$src + k·$plane` and stores at `$dst + k·$plane` (the filter transforms).
+ */
+function planeFunction(name, extraLocals, setup, body) {
+  return `
+  (func (export "${name}") (param $src i32) (param $dst i32) (param $Ci i32) (param $Co i32)
+    (local $i i32) (local $n i32) (local $plane i32) ${extraLocals}
+    ${setup}
     (local.set $plane (i32.shl (i32.mul (local.get $Ci) (local.get $Co)) (i32.const 2)))
     (local.set $n (i32.shr_u (local.get $plane) (i32.const 4)))
-    (local.set $src (local.get $w))
-    (local.set $dst (local.get $U))
     (block $done (loop $l
       (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-${filterTransform()}
+${body}
       (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l)))
-  )
+  )`;
+}
+
+export const WINOGRAD = `
+  ;; U[ξ][ci][co] = (G g Gᵀ)[ξ] for g = w[:, :, ci, co]
+${planeFunction('wino_filter', `(local $half v128) ${locals('g', 9, 'v128')} ${grid('h', 4, 3)}`, '(local.set $half (f32x4.splat (f32.const 0.5)))', filterTransform())}
 
   (global $wxi (mut i32) (i32.const 0))
 ${inputFunction('wino_in', false)}
@@ -258,22 +264,8 @@ ${outputTransform()}
   ;; F(3×3, 2×2) for the filter gradient: dy's 2×2 tiles (dy zero-padded to even sizes) → W[ξ][t][co]
 ${tileFunction('wgrad_dy', 2, `(local $half v128) ${grid('g', 2, 2)} ${grid('h', 4, 2)}`, '(local.set $half (f32x4.splat (f32.const 0.5)))', dyTransform())}
 
-  ;; dW[kh][kw][ci][co] = (Aᵀ M A)[kh][kw] from M[ξ][ci][co], 4 output channels at a time
-  (func (export "wgrad_out") (param $M i32) (param $dW i32) (param $Ci i32) (param $Co i32)
-    (local $i i32) (local $n i32) (local $plane i32) (local $src i32) (local $dst i32)
-    ${locals('m', 16, 'v128')} ${grid('s', 3, 4)}
-    (local.set $plane (i32.shl (i32.mul (local.get $Ci) (local.get $Co)) (i32.const 2)))
-    (local.set $n (i32.shr_u (local.get $plane) (i32.const 4)))
-    (local.set $src (local.get $M))
-    (local.set $dst (local.get $dW))
-    (block $done (loop $l
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-${weightOutputTransform()}
-      (local.set $src (i32.add (local.get $src) (i32.const 16)))
-      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l)))
-  )
+  ;; dW[kh][kw][ci][co] = (Aᵀ M A)[kh][kw] from M[ξ][ci][co]
+${planeFunction('wgrad_out', `${locals('m', 16, 'v128')} ${grid('s', 3, 4)}`, '', weightOutputTransform())}
 
   ;; Images [n0, n1) (one slice, summed into M + (n0 / slice)·mBytes) in groups of \`group\`:
   ;; tiles transformed into this thread's buffers, then M_ξ += V_ξᵀ W_ξ on the filter-gradient kernel.
