@@ -6,6 +6,25 @@
 //     accumulated in doubles in row order (tfjs-backend-cpu's order and precision): a bias
 //     gradient (divisor 1) or a mean over the leading axes (batch norm's moments).
 
+/**
+ * One pass over a window's pixels, rows r0..r1 and columns q0..q1 in order, `k` counting them:
+ * `$at` points at pixel (r, q), channels c..c+3, of the map at `base`, for `body`.
+ */
+const overWindow = (pass, base, body) => `            (local.set $k (i32.const 0))
+            (local.set $r (local.get $r0))
+            (block $r${pass}done (loop $r${pass}loop
+              (br_if $r${pass}done (i32.ge_s (local.get $r) (local.get $r1)))
+              (local.set $q (local.get $q0))
+              (block $q${pass}done (loop $q${pass}loop
+                (br_if $q${pass}done (i32.ge_s (local.get $q) (local.get $q1)))
+                (local.set $at (i32.add (local.get ${base}) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $r)) (local.get $W)) (local.get $q)) (local.get $C)) (local.get $c)) (i32.const 2))))
+                ${body}
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $q${pass}loop)))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br $r${pass}loop)))`;
+
 export const POOLING_SUMS = `
   (func (export "max_pool_grad") (param $x i32) (param $dy i32) (param $dx i32) (param $n0 i32) (param $n1 i32)
       (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
@@ -40,39 +59,13 @@ export const POOLING_SUMS = `
             ;; pass 1: the first maximum's window position per lane (-1: none)
             (local.set $best (v128.const f32x4 -inf -inf -inf -inf))
             (local.set $idx (v128.const i32x4 -1 -1 -1 -1))
-            (local.set $k (i32.const 0))
-            (local.set $r (local.get $r0))
-            (block $r1done (loop $r1loop
-              (br_if $r1done (i32.ge_s (local.get $r) (local.get $r1)))
-              (local.set $q (local.get $q0))
-              (block $q1done (loop $q1loop
-                (br_if $q1done (i32.ge_s (local.get $q) (local.get $q1)))
-                (local.set $at (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $r)) (local.get $W)) (local.get $q)) (local.get $C)) (local.get $c)) (i32.const 2))))
-                (local.set $v (v128.load (local.get $at)))
+${overWindow('1', '$x', `(local.set $v (v128.load (local.get $at)))
                 (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
                 (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
-                (local.set $idx (v128.bitselect (i32x4.splat (local.get $k)) (local.get $idx) (local.get $m)))
-                (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                (br $q1loop)))
-              (local.set $r (i32.add (local.get $r) (i32.const 1)))
-              (br $r1loop)))
+                (local.set $idx (v128.bitselect (i32x4.splat (local.get $k)) (local.get $idx) (local.get $m)))`)}
             ;; pass 2: dy to the winner, 0 to the rest of the window
             (local.set $g (v128.load (i32.add (local.get $d) (i32.shl (local.get $c) (i32.const 2)))))
-            (local.set $k (i32.const 0))
-            (local.set $r (local.get $r0))
-            (block $r2done (loop $r2loop
-              (br_if $r2done (i32.ge_s (local.get $r) (local.get $r1)))
-              (local.set $q (local.get $q0))
-              (block $q2done (loop $q2loop
-                (br_if $q2done (i32.ge_s (local.get $q) (local.get $q1)))
-                (local.set $at (i32.add (local.get $dx) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $r)) (local.get $W)) (local.get $q)) (local.get $C)) (local.get $c)) (i32.const 2))))
-                (v128.store (local.get $at) (v128.and (local.get $g) (i32x4.eq (local.get $idx) (i32x4.splat (local.get $k)))))
-                (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                (br $q2loop)))
-              (local.set $r (i32.add (local.get $r) (i32.const 1)))
-              (br $r2loop)))
+${overWindow('2', '$dx', '(v128.store (local.get $at) (v128.and (local.get $g) (i32x4.eq (local.get $idx) (i32x4.splat (local.get $k)))))')}
             (local.set $c (i32.add (local.get $c) (i32.const 4)))
             (br $cloop)))
           (local.set $ow (i32.add (local.get $ow) (i32.const 1)))

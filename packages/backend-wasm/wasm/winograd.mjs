@@ -84,23 +84,12 @@ function filterTransform() {
 }
 
 /**
- * A function reading a zero-padded NHWC map in square tiles of `size` (stride 2) into their
- * transforms `[ξ][t][c]` (T·C floats apart, `wxi`): the tile loops, `size` row pointers `$r…`
- * and column offsets `$o…` for `body` (which loads with them and stores at `$out`).
+ * The loops every tile transform shares: images [n0, n1), tile rows `ty` < tH, tile columns
+ * `tx` < tW, then 4 channels at a time up to `channels`. `perTile` sets the tile's pointers,
+ * `perChannel` is the body; the pointers named in `advance` step 16 bytes with the channels.
  */
-function tileFunction(name, size, extraLocals, setup, body) {
-  const rows = Array.from({ length: size - 1 }, (_, i) => `(local.set $r${i + 1} (i32.add (local.get $r${i}) (local.get $row)))`).join(' ');
-  const cols = Array.from({ length: size - 1 }, (_, i) => `(local.set $o${i + 1} (i32.mul (local.get $c4) (i32.const ${i + 1})))`).join(' ');
+function overTiles({ channels, perTile, perChannel, advance }) {
   return `
-  (func $${name} (export "${name}") (param $src i32) (param $V i32) (param $n0 i32) (param $n1 i32) (param $Hs i32) (param $Ws i32) (param $C i32)
-      (param $tH i32) (param $tW i32) (param $T i32)
-    (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $base i32) (local $out i32) (local $c4 i32) (local $row i32)
-    ${locals('r', size, 'i32')} ${locals('o', size, 'i32')} ${extraLocals}
-    ${setup}
-    (local.set $c4 (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $row (i32.mul (local.get $Ws) (local.get $c4)))
-    (global.set $wxi (i32.mul (local.get $T) (local.get $c4)))
-    (local.set $o0 (i32.const 0)) ${cols}
     (local.set $n (local.get $n0))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_s (local.get $n) (local.get $n1)))
@@ -110,16 +99,12 @@ function tileFunction(name, size, extraLocals, setup, body) {
         (local.set $tx (i32.const 0))
         (block $xdone (loop $xloop
           (br_if $xdone (i32.ge_s (local.get $tx) (local.get $tW)))
-          (local.set $base (i32.add (local.get $src) (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hs)) (i32.shl (local.get $ty) (i32.const 1))) (local.get $row))
-            (i32.mul (i32.shl (local.get $tx) (i32.const 1)) (local.get $c4)))))
-          (local.set $out (i32.add (local.get $V) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $tH)) (local.get $ty)) (local.get $tW)) (local.get $tx)) (local.get $c4))))
+          ${perTile}
           (local.set $c (i32.const 0))
           (block $cdone (loop $cloop
-            (br_if $cdone (i32.ge_s (local.get $c) (local.get $C)))
-            (local.set $r0 (local.get $base)) ${rows}
-${body}
-            (local.set $base (i32.add (local.get $base) (i32.const 16)))
-            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (br_if $cdone (i32.ge_s (local.get $c) (local.get ${channels})))
+${perChannel}
+            ${advance.map((p) => `(local.set ${p} (i32.add (local.get ${p}) (i32.const 16)))`).join(' ')}
             (local.set $c (i32.add (local.get $c) (i32.const 4)))
             (br $cloop)))
           (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
@@ -127,7 +112,34 @@ ${body}
         (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
         (br $yloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $nloop)))
+      (br $nloop)))`;
+}
+
+/** The byte offset of tile (n, ty, tx)'s first channel in a `[T][C]` plane, C·4 = `c4`. */
+const tileOffset = (c4) => `(i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $tH)) (local.get $ty)) (local.get $tW)) (local.get $tx)) (local.get ${c4}))`;
+
+/**
+ * A function reading a zero-padded NHWC map in square tiles of `size` (stride 2) into their
+ * transforms `[ξ][t][c]` (T·C floats apart, `wxi`): `size` row pointers `$r…` and column
+ * offsets `$o…` for `body` (which loads with them and stores at `$out`).
+ */
+function tileFunction(name, size, extraLocals, setup, body) {
+  const rows = Array.from({ length: size - 1 }, (_, i) => `(local.set $r${i + 1} (i32.add (local.get $r${i}) (local.get $row)))`).join(' ');
+  const cols = Array.from({ length: size - 1 }, (_, i) => `(local.set $o${i + 1} (i32.mul (local.get $c4) (i32.const ${i + 1})))`).join(' ');
+  const perTile = `(local.set $base (i32.add (local.get $src) (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hs)) (i32.shl (local.get $ty) (i32.const 1))) (local.get $row))
+            (i32.mul (i32.shl (local.get $tx) (i32.const 1)) (local.get $c4)))))
+          (local.set $out (i32.add (local.get $V) ${tileOffset('$c4')}))`;
+  return `
+  (func $${name} (param $src i32) (param $V i32) (param $n0 i32) (param $n1 i32) (param $Hs i32) (param $Ws i32) (param $C i32)
+      (param $tH i32) (param $tW i32) (param $T i32)
+    (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $base i32) (local $out i32) (local $c4 i32) (local $row i32)
+    ${locals('r', size, 'i32')} ${locals('o', size, 'i32')} ${extraLocals}
+    ${setup}
+    (local.set $c4 (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $row (i32.mul (local.get $Ws) (local.get $c4)))
+    (global.set $wxi (i32.mul (local.get $T) (local.get $c4)))
+    (local.set $o0 (i32.const 0)) ${cols}
+${overTiles({ channels: '$C', perTile, perChannel: `            (local.set $r0 (local.get $base)) ${rows}\n${body}`, advance: ['$base', '$out'] })}
   )`;
 }
 
@@ -202,7 +214,7 @@ ${planeFunction('wino_filter', `(local $half v128) ${locals('g', 9, 'v128')} ${g
   (global $wxi (mut i32) (i32.const 0))
 ${inputFunction('wino_in', false)}
 ${inputFunction('wgrad_in', true)}
-  (func $wino_out (export "wino_out") (param $M i32) (param $y i32) (param $bias i32) (param $n0 i32) (param $n1 i32) (param $OH i32) (param $OW i32)
+  (func $wino_out (param $M i32) (param $y i32) (param $bias i32) (param $n0 i32) (param $n1 i32) (param $OH i32) (param $OW i32)
       (param $Co i32) (param $tH i32) (param $tW i32) (param $T i32) (param $relu i32) (param $hb i32)
     (local $n i32) (local $ty i32) (local $tx i32) (local $c i32) (local $mp i32) (local $yp i32) (local $oy i32) (local $ox i32)
     (local $co4 i32) (local $yrow i32) (local $b v128)
@@ -210,34 +222,16 @@ ${inputFunction('wgrad_in', true)}
     (local.set $co4 (i32.shl (local.get $Co) (i32.const 2)))
     (local.set $yrow (i32.mul (local.get $OW) (local.get $co4)))
     (global.set $wxi (i32.mul (local.get $T) (local.get $co4)))
-    (local.set $n (local.get $n0))
-    (block $ndone (loop $nloop
-      (br_if $ndone (i32.ge_s (local.get $n) (local.get $n1)))
-      (local.set $ty (i32.const 0))
-      (block $ydone (loop $yloop
-        (br_if $ydone (i32.ge_s (local.get $ty) (local.get $tH)))
-        (local.set $oy (i32.shl (local.get $ty) (i32.const 1)))
-        (local.set $tx (i32.const 0))
-        (block $xdone (loop $xloop
-          (br_if $xdone (i32.ge_s (local.get $tx) (local.get $tW)))
+${overTiles({
+  channels: '$Co',
+  perTile: `(local.set $oy (i32.shl (local.get $ty) (i32.const 1)))
           (local.set $ox (i32.shl (local.get $tx) (i32.const 1)))
-          (local.set $mp (i32.add (local.get $M) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $tH)) (local.get $ty)) (local.get $tW)) (local.get $tx)) (local.get $co4))))
-          (local.set $yp (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oy)) (local.get $OW)) (local.get $ox)) (local.get $co4))))
-          (local.set $c (i32.const 0))
-          (block $cdone (loop $cloop
-            (br_if $cdone (i32.ge_s (local.get $c) (local.get $Co)))
-            (local.set $b (if (result v128) (local.get $hb) (then (v128.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-${outputTransform()}
-            (local.set $mp (i32.add (local.get $mp) (i32.const 16)))
-            (local.set $yp (i32.add (local.get $yp) (i32.const 16)))
-            (local.set $c (i32.add (local.get $c) (i32.const 4)))
-            (br $cloop)))
-          (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
-          (br $xloop)))
-        (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
-        (br $yloop)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $nloop)))
+          (local.set $mp (i32.add (local.get $M) ${tileOffset('$co4')}))
+          (local.set $yp (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oy)) (local.get $OW)) (local.get $ox)) (local.get $co4))))`,
+  perChannel: `            (local.set $b (if (result v128) (local.get $hb) (then (v128.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+${outputTransform()}`,
+  advance: ['$mp', '$yp'],
+})}
   )
 
   ;; The three phases image by image, through buffers of one image's tiles (\`vs\`, \`ms\`: this
