@@ -1,7 +1,7 @@
 import type { BackendPlugin, DeviceInfo } from '@tfbricks/core';
 import { TfbricksError, errorMessage } from '@tfbricks/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { builtin } from './node-builtin';
+import { builtin, isNode } from './node-builtin';
 
 export interface WasmBackendOptions {
   /** Automatic-selection priority (default 25: above cpu, below webgpu). */
@@ -60,8 +60,6 @@ async function loadWasm(): Promise<WasmModule> {
 
 /** The most threads: Emscripten's pthread pool in tfjs-backend-wasm's threaded build. */
 export const MAX_WASM_THREADS = 8;
-
-const isNode = (): boolean => Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
 
 /** Node: every logical core (at most 8), or `TFBRICKS_WASM_THREADS`; browsers: every core where the page could run threads. */
 async function defaultThreads(): Promise<number | undefined> {

@@ -1,6 +1,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { padCopy } from './kernel-runtime';
 import type { KernelRuntime } from './kernel-runtime';
-import { winogradConv, winogradCovers } from './winograd';
+import { useWinograd, winogradConv, winogradCovers } from './winograd';
 import type { WasmBackendLike } from './wasm-calls';
 
 /** One NHWC convolution for the direct kernel (wasm/conv-forward.mjs): no dilation, explicit pads. */
@@ -18,9 +19,6 @@ export interface DirectConv {
   outWidth: number;
 }
 
-/** Env `TFBRICKS_WASM_WINOGRAD=0` keeps 3×3 stride-1 convolutions on the direct kernel (to compare). */
-export const useWinograd = (): boolean => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TFBRICKS_WASM_WINOGRAD !== '0';
-
 /**
  * `act(bias + conv(x, filter))` with tfbricks' WebAssembly kernels (3×3 stride 1: Winograd's
  * F(2×2, 3×3), see winograd.ts; else the direct kernel): x is copied once into a
@@ -28,7 +26,7 @@ export const useWinograd = (): boolean => (globalThis as { process?: { env?: Rec
  */
 export function directConv(runtime: KernelRuntime, backend: WasmBackendLike, conv: DirectConv): TensorInfo {
   if (winogradCovers(conv) && useWinograd()) return winogradConv(runtime, backend, conv);
-  const [n, h, w, ci] = conv.x.shape as [number, number, number, number];
+  const [n, , , ci] = conv.x.shape as [number, number, number, number];
   const [kh, kw, , co] = conv.filter.shape as [number, number, number, number];
   const [sH, sW] = conv.strides;
   const hp = (conv.outHeight - 1) * sH + kh;
@@ -42,8 +40,8 @@ export function directConv(runtime: KernelRuntime, backend: WasmBackendLike, con
     const y = backend.typedArrayFromHeap(out).byteOffset;
     const filter = backend.typedArrayFromHeap(conv.filter).byteOffset;
     const bias = conv.bias ? backend.typedArrayFromHeap(conv.bias).byteOffset : 0;
-    // Arguments 2, 3 (pad_copy) and 4, 5 (conv_forward): each chunk's images.
-    runtime.runBatch('pad_copy', [[x, xp, 0, 0, h, w, ci, hp, wp, conv.padTop, conv.padLeft]], 2, n);
+    padCopy(runtime, x, xp, conv.x.shape, hp, wp, conv.padTop, conv.padLeft);
+    // Arguments 4 and 5: each chunk's images.
     const geometry = [hp, wp, ci, conv.outHeight, conv.outWidth, co, kh, kw, sH, sW, conv.relu ? 1 : 0, conv.bias ? 1 : 0, 0];
     runtime.runBatch('conv_forward', [[xp, filter, bias, y, 0, 0, ...geometry]], 4, n);
   } finally {

@@ -1,15 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { addSlices, batchSlices } from './batch-slices';
 import type { KernelRuntime } from './kernel-runtime';
 import type { WasmBackendLike } from './wasm-calls';
 
-/** Output rows per block so that a register tile runs over at least this many positions. */
+/** A register tile of the filter-gradient kernel runs over at least this many positions before its accumulators are stored. */
 const POSITIONS_PER_BLOCK = 128;
-/**
- * The batch is cut into this many slices (fewer for small batches), each summed into its own
- * buffer whichever thread takes it: enough to share out over 8 threads, few enough to add up.
- */
-const SLICES = 8;
+
+/** The kernel's output rows per block for a map of `rows × width` positions. */
+export function rowsPerBlock(rows: number, width: number): number {
+  return Math.min(rows, Math.max(1, Math.ceil(POSITIONS_PER_BLOCK / width)));
+}
 
 /** Whether the direct kernel covers this geometry: NHWC, no dilation, output channels in fours. */
 export function directFilterGradCovers(info: tf.backend_util.Conv2DInfo): boolean {
@@ -18,23 +19,20 @@ export function directFilterGradCovers(info: tf.backend_util.Conv2DInfo): boolea
 
 /**
  * `Conv2DBackpropFilter` by tfbricks' own WebAssembly kernel (wasm/filter-grad.mjs) on the
- * tfjs heap: the batch is cut into 8 slices of a few images, the threads take slices as they
- * go, each slice sums into its own `[KH, KW, Ci, Co]` buffer, and the slices are added in
- * order. The result is the same bits whatever the threads and their timing (a resumed run
- * reproduces an uninterrupted one exactly).
+ * tfjs heap: the threads take the batch's slices (batch-slices.ts) as they go, each slice sums
+ * into its own `[KH, KW, Ci, Co]` buffer, and the slices are added in order.
  */
 export function directFilterGrad(runtime: KernelRuntime, backend: WasmBackendLike, info: tf.backend_util.Conv2DInfo, x: TensorInfo, dy: TensorInfo): TensorInfo {
   const shape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
   const size = shape.reduce((a, b) => a * b, 1);
-  const perSlice = Math.ceil(info.batchSize / SLICES);
-  const slices = Math.ceil(info.batchSize / perSlice);
+  const { perSlice, slices } = batchSlices(info.batchSize);
   const out = backend.makeOutput(shape, 'float32');
   const partial = backend.makeOutput([slices, ...shape], 'float32');
   try {
     // Heap views after every allocation: growing the heap moves nothing but detaches old views.
     const sums = backend.typedArrayFromHeap(partial) as Float32Array;
     sums.fill(0);
-    const rpb = Math.min(info.outHeight, Math.max(1, Math.ceil(POSITIONS_PER_BLOCK / info.outWidth)));
+    const rpb = rowsPerBlock(info.outHeight, info.outWidth);
     const args = [
       backend.typedArrayFromHeap(x).byteOffset,
       backend.typedArrayFromHeap(dy).byteOffset,
@@ -59,9 +57,8 @@ export function directFilterGrad(runtime: KernelRuntime, backend: WasmBackendLik
     ];
     // Arguments 3 and 4: each slice's images.
     runtime.runBatch('filter_grad', [args], 3, info.batchSize, perSlice);
-    const dw = backend.typedArrayFromHeap(out) as Float32Array;
-    dw.set(sums.subarray(0, size));
-    for (let s = 1; s < slices; s++) runtime.exports.add_into(dw.byteOffset, sums.byteOffset + s * size * 4, size);
+    addSlices(runtime, sums.byteOffset, size, slices);
+    (backend.typedArrayFromHeap(out) as Float32Array).set(sums.subarray(0, size));
   } finally {
     backend.disposeData(partial.dataId);
   }

@@ -1,9 +1,10 @@
 import { CONV_KERNELS_PLAIN_FMA, CONV_KERNELS_PLAIN_MULADD, CONV_KERNELS_SHARED_FMA, CONV_KERNELS_SHARED_MULADD } from './conv-kernels-wasm';
+import { isNode } from '../node-builtin';
 import { KERNEL_FUNCTIONS } from './kernel-functions';
 import type { KernelFunction } from './kernel-functions';
 import type { BatchRange, KernelPool } from './kernel-pool';
 
-/** The exports of tfbricks' kernel module (wasm/filter-grad.mjs). */
+/** The exports of tfbricks' kernel module (wasm/*.mjs, assembled by wasm/assemble.mjs). */
 export interface ConvKernelExports {
   filter_grad(...args: number[]): void;
   conv_forward(...args: number[]): void;
@@ -12,14 +13,11 @@ export interface ConvKernelExports {
   leading_sum(src: number, dst: number, acc: number, rows: number, width: number, divisor: number): void;
   binary(...args: number[]): void;
   wino_filter(w: number, u: number, ci: number, co: number): void;
-  wino_in(...args: number[]): void;
-  wino_out(...args: number[]): void;
   wino_fused(...args: number[]): void;
   wgrad_fused(...args: number[]): void;
   wgrad_out(m: number, dw: number, ci: number, co: number): void;
   add_into(dst: number, src: number, n: number): void;
 }
-
 
 /** Images per chunk of a batch call: small enough to balance the threads, large enough to amortise a call. */
 const IMAGES_PER_CHUNK = 2;
@@ -98,15 +96,12 @@ export function heapMemory(backend: unknown): WebAssembly.Memory | undefined {
   return memory instanceof WebAssembly.Memory ? memory : undefined;
 }
 
-const isNode = (): boolean => Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
-
 type State = { runtime: KernelRuntime } | { pending: true } | { failed: unknown };
 const states = new WeakMap<object, State>();
 
-function build(memory: WebAssembly.Memory, instance: WebAssembly.Instance, module: WebAssembly.Module, fma: boolean): KernelRuntime {
+function build(memory: WebAssembly.Memory, shared: boolean, instance: WebAssembly.Instance, module: WebAssembly.Module, fma: boolean): KernelRuntime {
   const exports = instance.exports as unknown as ConvKernelExports;
   let pool: KernelPool | undefined;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   // Workers only in Node: a browser's main thread may not block on Atomics.wait.
   const ready =
     shared && settings.threads > 1 && isNode()
@@ -149,6 +144,16 @@ function build(memory: WebAssembly.Memory, instance: WebAssembly.Instance, modul
 }
 
 /**
+ * The NHWC map of `shape` at byte `src` zero-padded into `dst` (`height × width`, `top` rows and
+ * `left` columns before it; negative crops), the images shared out over the runtime's threads.
+ */
+export function padCopy(runtime: KernelRuntime, src: number, dst: number, shape: readonly number[], height: number, width: number, top: number, left: number): void {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  // Arguments 2 and 3: each chunk's images.
+  runtime.runBatch('pad_copy', [[src, dst, 0, 0, h, w, c, height, width, top, left]], 2, n);
+}
+
+/**
  * The runtime for `backend`'s heap, or null while it is being prepared (the first call starts
  * it; browsers compile asynchronously) or where it cannot run (no memory found, no SIMD). The
  * callers fall back to their XNNPACK path when it is null.
@@ -166,11 +171,11 @@ export function kernelRuntime(backend: unknown): KernelRuntime | null {
   const fma = settings.fma && relaxedSimdSupported();
   const bytes = kernelBytes(shared, fma);
   const imports = { env: { memory } };
-  // The module is small (~8 KB): synchronous compilation is allowed on a browser's main thread
+  // The module is small (~14 KB): synchronous compilation is allowed on a browser's main thread
   // too; where an engine refuses it, the asynchronous path below makes it ready for later calls.
   try {
     const module = new WebAssembly.Module(bytes);
-    const runtime = build(memory, new WebAssembly.Instance(module, imports), module, fma);
+    const runtime = build(memory, shared, new WebAssembly.Instance(module, imports), module, fma);
     states.set(key, { runtime });
     return runtime;
   } catch (error) {
@@ -182,7 +187,7 @@ export function kernelRuntime(backend: unknown): KernelRuntime | null {
   states.set(key, { pending: true });
   WebAssembly.compile(bytes)
     .then(async (module) => ({ module, instance: await WebAssembly.instantiate(module, imports) }))
-    .then(({ module, instance }) => states.set(key, { runtime: build(memory, instance, module, fma) }))
+    .then(({ module, instance }) => states.set(key, { runtime: build(memory, shared, instance, module, fma) }))
     .catch((error: unknown) => states.set(key, { failed: error }));
   return null;
 }

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradByConvolution } from './conv2d-backprop-filter';
-import { directConv, useWinograd } from './direct-conv';
+import { directConv } from './direct-conv';
 import { directFilterGrad, directFilterGradCovers } from './direct-filter-grad';
 import { directBinary } from './elementwise';
 import type { BinaryKernel } from './elementwise';
 import { planForwardConv } from './forward-conv';
+import { useWinograd } from './winograd';
 import { winogradFilterGrad, winogradFilterGradCovers } from './winograd-filter-grad';
 import { kernelRuntime } from './kernel-runtime';
 import { inputGradByConvolution, planInputGrad } from './conv2d-backprop-input';
@@ -23,15 +24,17 @@ import type { KernelArgs, KernelImpl, WasmBackendLike } from './wasm-calls';
 const BACKEND = 'wasm';
 
 /**
- * Kernels tfbricks adds to (or replaces on) the tfjs `wasm` backend: tfjs-backend-wasm has no
- * `Conv2DBackpropFilter`, and its `Conv2DBackpropInput` is a scalar loop (≈ 90 % of a training
- * step): both become XNNPACK convolutions of rearranged operands. Its `MaxPoolGrad` and
- * `Transform` disagree with tfjs-backend-cpu (wrong pixels; other rounding): ours follow cpu.
- * Its `Tile` (batch norm's gradient) walks every element: ours copies blocks. Its `Sum`/`Mean` over
- * leading axes (bias gradients, batch norm's moments), broadcasting `Equal` (global max pooling's gradient) and
- * copying `Identity`/same-dtype `Cast` cost a seed-model step ~100 ms: ours are direct. Large
- * float32 `Multiply`/`Add`/`Sub`/`RealDiv` (whole, scalar or per-channel operands: batch norm)
- * run on the kernel runtime's threads.
+ * Kernels tfbricks adds to (or replaces on) the tfjs `wasm` backend. The convolutions
+ * (`Conv2D`, `FusedConv2D`, both gradients; tfjs-backend-wasm has no `Conv2DBackpropFilter` and
+ * runs `Conv2DBackpropInput` as a scalar loop) run on tfbricks' own WebAssembly kernels (direct
+ * and Winograd, see kernel-runtime.ts), with XNNPACK convolutions of rearranged operands where
+ * those do not apply. Its `MaxPoolGrad` and `Transform` disagree with tfjs-backend-cpu (wrong
+ * pixels; other rounding): ours follow cpu. Its `Tile` (batch norm's gradient) walks every
+ * element: ours copies blocks. Its `Sum`/`Mean` over leading axes (bias gradients, batch norm's
+ * moments), broadcasting `Equal` (global max pooling's gradient) and copying `Identity`/
+ * same-dtype `Cast` cost a seed-model step ~100 ms: ours are direct. `Multiply`/`Add`/`Sub`/
+ * `RealDiv` with a per-channel operand (batch norm) skip its slow broadcasting path; the other
+ * cases stay tfjs'.
  */
 export const TRAINING_KERNEL_NAMES = [
   'Conv2DBackpropFilter',

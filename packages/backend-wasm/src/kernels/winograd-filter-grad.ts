@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { countCall } from './kernel-runtime';
+import { addSlices, batchSlices } from './batch-slices';
+import { rowsPerBlock } from './direct-filter-grad';
+import { countCall, padCopy } from './kernel-runtime';
 import type { KernelRuntime } from './kernel-runtime';
 import type { WasmBackendLike } from './wasm-calls';
 
@@ -10,12 +12,8 @@ import type { WasmBackendLike } from './wasm-calls';
  * 7.1 vs 6.0: the two input transforms cost more than the products save).
  */
 const MIN_CHANNELS = 64;
-/** Slices of the batch, each summed into its own buffer and added in order (the same bits for any thread count). */
-const SLICES = 8;
 /** Tiles per group the products run over: a few images of small maps at once, so each product has enough positions. */
 const TILES_PER_GROUP = 256;
-/** Positions a register tile of the products runs over before its accumulators are stored. */
-const POSITIONS_PER_BLOCK = 128;
 
 /** Whether F(3×3, 2×2) serves this filter gradient: NHWC, 3×3, stride 1, no dilation, channels in fours, ≥ 64 input channels. */
 export function winogradFilterGradCovers(info: tf.backend_util.Conv2DInfo): boolean {
@@ -40,12 +38,11 @@ export function winogradFilterGradCovers(info: tf.backend_util.Conv2DInfo): bool
  * 2.25× fewer multiplications. x is zero-padded as the forward pass pads it, dy to even sizes.
  */
 export function winogradFilterGrad(runtime: KernelRuntime, backend: WasmBackendLike, info: tf.backend_util.Conv2DInfo, x: TensorInfo, dy: TensorInfo): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { batchSize: n, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const tH = Math.ceil(oh / 2);
   const tW = Math.ceil(ow / 2);
   const [hp, wp, hq, wq] = [2 * tH + 2, 2 * tW + 2, 2 * tH, 2 * tW];
-  const perSlice = Math.ceil(n / SLICES);
-  const slices = Math.ceil(n / perSlice);
+  const { perSlice, slices } = batchSlices(n);
   const group = Math.max(1, Math.min(perSlice, Math.floor(TILES_PER_GROUP / (tH * tW))));
   const threads = Math.max(1, Math.min(runtime.threads(), slices));
   const plane = ci * co;
@@ -62,14 +59,14 @@ export function winogradFilterGrad(runtime: KernelRuntime, backend: WasmBackendL
     const [xp, dyq, m, ...scratch] = temps.map(ptr);
     const sums = backend.typedArrayFromHeap(temps[2]!) as Float32Array;
     sums.fill(0);
-    runtime.runBatch('pad_copy', [[ptr(x), xp!, 0, 0, h, w, ci, hp, wp, info.padInfo.top, info.padInfo.left]], 2, n);
-    runtime.runBatch('pad_copy', [[ptr(dy), dyq!, 0, 0, oh, ow, co, hq, wq, 0, 0]], 2, n);
-    const rpb = Math.min(group * tH, Math.max(1, Math.ceil(POSITIONS_PER_BLOCK / tW)));
+    padCopy(runtime, ptr(x), xp!, x.shape, hp, wp, info.padInfo.top, info.padInfo.left);
+    padCopy(runtime, ptr(dy), dyq!, dy.shape, hq, wq, 0, 0);
+    const rpb = rowsPerBlock(group * tH, tW);
     const vBytes = 16 * group * tH * tW * ci * 4;
     const args = scratch.map((s) => [xp!, dyq!, m!, 0, 0, hp, wp, ci, hq, wq, co, tH, tW, rpb, s, s + vBytes, perSlice, 16 * plane * 4, group]);
     // Arguments 3 and 4: each slice's images.
     runtime.runBatch('wgrad_fused', args, 3, n, perSlice);
-    for (let s = 1; s < slices; s++) runtime.exports.add_into(m!, m! + s * 16 * plane * 4, 16 * plane);
+    addSlices(runtime, m!, 16 * plane, slices);
     countCall('wgrad_out');
     runtime.exports.wgrad_out(m!, ptr(out), ci, co);
   } finally {

@@ -1,8 +1,11 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { DirectConv } from './direct-conv';
-import { countCall } from './kernel-runtime';
+import { countCall, padCopy } from './kernel-runtime';
 import type { KernelRuntime } from './kernel-runtime';
 import type { WasmBackendLike } from './wasm-calls';
+
+/** Env `TFBRICKS_WASM_WINOGRAD=0` keeps 3×3 stride-1 convolutions and filter gradients on the direct kernels (to compare). */
+export const useWinograd = (): boolean => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TFBRICKS_WASM_WINOGRAD !== '0';
 
 /**
  * Input channels from which F(2×2, 3×3) beats the direct kernel here (`bench/kernels.ts`, 2
@@ -31,7 +34,7 @@ export function winogradCovers(conv: DirectConv): boolean {
  * through per-thread buffers of one image's tiles that stay in the core's cache.
  */
 export function winogradConv(runtime: KernelRuntime, backend: WasmBackendLike, conv: DirectConv): TensorInfo {
-  const [n, h, w, ci] = conv.x.shape as [number, number, number, number];
+  const [n, , , ci] = conv.x.shape as [number, number, number, number];
   const co = conv.filter.shape[3]!;
   const { outHeight: oh, outWidth: ow } = conv;
   const tH = Math.ceil(oh / 2);
@@ -51,7 +54,7 @@ export function winogradConv(runtime: KernelRuntime, backend: WasmBackendLike, c
     const half = 16 * tH * tW * Math.max(ci, co) * 4;
     countCall('wino_filter');
     runtime.exports.wino_filter(ptr(conv.filter), u!, ci, co);
-    runtime.runBatch('pad_copy', [[ptr(conv.x), padded!, 0, 0, h, w, ci, hp, wp, conv.padTop, conv.padLeft]], 2, n);
+    padCopy(runtime, ptr(conv.x), padded!, conv.x.shape, hp, wp, conv.padTop, conv.padLeft);
     const bias = conv.bias ? ptr(conv.bias) : 0;
     const args = scratch.map((s) => [padded!, u!, ptr(out), bias, 0, 0, hp, wp, ci, oh, ow, co, tH, tW, conv.relu ? 1 : 0, conv.bias ? 1 : 0, s, s + half]);
     // Arguments 4 and 5: each thread's next image.
